@@ -1,0 +1,101 @@
+/*
+ * api.h - the HTTP API: requests and responses independent of FastCGI, the route
+ * table, and the handlers.  fcgi_io.c turns a FastCGI request into a struct
+ * api_req and writes back the struct api_resp; everything in between is plain
+ * C so that the unit tests can drive it without a web server.
+ */
+#ifndef DEBATE_API_H
+#define DEBATE_API_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "conf.h"
+#include "db.h"
+
+#define API_MAX_PARAMS 4
+
+enum api_method { M_GET, M_HEAD, M_POST, M_PUT, M_PATCH, M_DELETE, M_OPTIONS, M__MAX };
+
+/* What a process has: its configuration and its database connection. */
+struct app {
+	const struct conf	*conf;
+	struct db		*db;
+};
+
+/* The signed-in account, when there is one. */
+struct api_user {
+	char	id[40];			/* uuid */
+	char	name[256];
+	char	created_at[32];
+};
+
+struct api_req {
+	enum api_method	 method;
+	const char	*method_name;	/* as sent, for the log */
+	const char	*path;		/* decoded, normalised by nginx; no query */
+	const char	*query;		/* raw query string, "" when none */
+	const char	*content_type;	/* NULL when absent */
+	const char	*body;		/* request body, NUL-terminated */
+	size_t		 body_len;
+	long long	 content_length; /* announced length, -1 when absent */
+	const char	*cookie;	/* raw Cookie header */
+	const char	*origin, *referer, *host, *requested_with, *fetch_site;
+	const char	*remote_addr;
+	int		 tls;		/* came over HTTPS */
+
+	/* Filled by api_dispatch. */
+	char		*params[API_MAX_PARAMS];	/* {captures} of the route */
+	json_t		*json;		/* parsed body of a JSON route (borrowed) */
+	struct api_user	 user;		/* valid when has_user */
+	int		 has_user;
+	char		 token_hash[65];	/* hex sha256 of the session cookie */
+};
+
+struct api_resp {
+	int	 status;
+	json_t	*body;			/* owned; NULL for no body */
+	char	 headers[1024];		/* extra "Name: value\r\n" lines */
+};
+
+/*
+ * Route req and run its handler; always leaves a complete response in resp
+ * (status and, except for 204, a JSON body).  The caller frees resp->body with
+ * json_decref and req->params with api_req_clear.
+ */
+void	 api_dispatch(struct app *app, struct api_req *req, struct api_resp *resp);
+void	 api_req_clear(struct api_req *req);
+
+/* Responses.  api_error: {"error":{"code","message","field"}} with status. */
+void	 api_error(struct api_resp *resp, int status, const char *code,
+	    const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+/* Take ownership of body (steals the reference). */
+void	 api_json(struct api_resp *resp, int status, json_t *body);
+void	 api_header(struct api_resp *resp, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* A database failure: 503 when unreachable (res == NULL), else 500; logs the cause. */
+void	 api_db_error(struct app *app, struct api_resp *resp, const void *res);
+
+const char	*api_status_text(int status);
+enum api_method	 api_method_parse(const char *s);
+const char	*api_method_name(enum api_method m);
+
+/*
+ * A required string member `key` of the JSON body (no NUL inside), or NULL
+ * with a 422 naming the field written to resp.
+ */
+const char	*api_body_string(struct api_req *req, struct api_resp *resp,
+		    const char *key);
+/* Start a session for user_id and set its cookie; 0 or -1 (resp written). */
+int		 api_session_start(struct app *app, struct api_req *req,
+		    struct api_resp *resp, const char *user_id);
+
+/* Handlers, one file per resource. */
+typedef void api_handler(struct app *, struct api_req *, struct api_resp *);
+api_handler	 api_health_get, api_version_get;
+api_handler	 api_users_post;
+api_handler	 api_sessions_post, api_sessions_delete, api_me_get;
+
+#endif

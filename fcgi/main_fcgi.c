@@ -1,0 +1,182 @@
+/*
+ * main_fcgi.c - debate-fcgi: the FastCGI pool.
+ *
+ * The parent opens the listening socket (or takes it from systemd socket
+ * activation: LISTEN_FDS=1, fd 3), forks [web] workers children and keeps that
+ * many alive, restarting one that dies.  Each child loads its own database
+ * connection lazily and serves requests one at a time.  SIGTERM/SIGINT stop
+ * the pool: children finish the request in hand and exit; the parent removes
+ * the socket it made.
+ *
+ * Usage: debate-fcgi [-c CONF]
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "api.h"
+#include "auth.h"
+#include "conf.h"
+#include "db.h"
+#include "fcgi_io.h"
+
+static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t busy;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	/* An idle child sits in accept(): nothing to finish, leave now. */
+	if (!busy)
+		_exit(0);
+}
+
+static void
+parent_on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* A child's life: serve until told to stop.  Never returns. */
+static void
+child_main(const struct conf *c, int fd)
+{
+	struct sigaction sa = { 0 };
+	FCGX_Request	 r;
+	struct app	 app = { c, NULL };
+
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((app.db = db_new(c, DB_ROLE_WEB)) == NULL || FCGX_InitRequest(&r, fd, 0) != 0) {
+		fprintf(stderr, "debate-fcgi: out of memory\n");
+		_exit(1);
+	}
+	while (!stopping) {
+		if (FCGX_Accept_r(&r) < 0)
+			break;
+		busy = 1;
+		fcgi_io_serve(&app, &r);
+		FCGX_Finish_r(&r);
+		busy = 0;
+	}
+	db_free(app.db);
+	_exit(0);
+}
+
+static int
+listen_fd(const struct conf *c, int *made)
+{
+	const char	*lp = getenv("LISTEN_PID"), *lf = getenv("LISTEN_FDS");
+	int		 fd;
+	mode_t		 old;
+
+	*made = 0;
+	if (lp && lf && atol(lp) == (long)getpid() && atoi(lf) == 1)
+		return 3;
+	unlink(c->web_socket);
+	old = umask(0777 & ~c->web_socket_mode);
+	fd = FCGX_OpenSocket(c->web_socket, 1024);
+	umask(old);
+	if (fd < 0) {
+		fprintf(stderr, "debate-fcgi: cannot listen on %s: %s\n", c->web_socket,
+		    strerror(errno));
+		return -1;
+	}
+	chmod(c->web_socket, (mode_t)c->web_socket_mode);
+	*made = 1;
+	return fd;
+}
+
+static pid_t
+spawn(const struct conf *c, int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		child_main(c, fd);
+	return pid;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf	 c;
+	struct sigaction sa = { 0 };
+	char		 err[4096];
+	const char	*path = NULL;
+	pid_t		*kids = NULL;
+	int		 fd = -1, made = 0, rc = 1, i, ch;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		if (ch == 'c')
+			path = optarg;
+		else {
+			fprintf(stderr, "usage: debate-fcgi [-c CONF]\n");
+			return 2;
+		}
+	}
+	if (conf_load(&c, path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s", err);
+		goto out;
+	}
+	if (auth_init() == -1 || FCGX_Init() != 0) {
+		fprintf(stderr, "debate-fcgi: library initialisation failed\n");
+		goto out;
+	}
+	if ((fd = listen_fd(&c, &made)) < 0)
+		goto out;
+	if ((kids = calloc((size_t)c.web_workers, sizeof(*kids))) == NULL)
+		goto out;
+	sa.sa_handler = parent_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	for (i = 0; i < c.web_workers; i++)
+		kids[i] = spawn(&c, fd);
+	fprintf(stderr, "debate-fcgi: %d workers on %s\n", c.web_workers,
+	    made ? c.web_socket : "fd 3");
+	while (!stopping) {
+		int	 status;
+		pid_t	 pid = wait(&status);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < c.web_workers; i++) {
+			if (kids[i] != pid)
+				continue;
+			if (stopping)
+				break;
+			fprintf(stderr, "debate-fcgi: worker %ld %s %d; restarting\n", (long)pid,
+			    WIFSIGNALED(status) ? "killed by signal" : "exited with",
+			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			sleep(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1);
+			kids[i] = spawn(&c, fd);
+		}
+	}
+	for (i = 0; i < c.web_workers; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGTERM);
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+	rc = 0;
+out:
+	if (made)
+		unlink(c.web_socket);
+	free(kids);
+	conf_free(&c);
+	return rc;
+}
