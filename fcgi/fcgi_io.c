@@ -102,7 +102,8 @@ fcgi_io_serve(struct app *app, FCGX_Request *r)
 	req.cookie = param(r, "HTTP_COOKIE");
 	req.origin = param(r, "HTTP_ORIGIN");
 	req.referer = param(r, "HTTP_REFERER");
-	req.host = param(r, "HTTP_HOST");
+	if ((req.host = param(r, "DEBATE_HOST")) == NULL)
+		req.host = param(r, "HTTP_HOST");
 	req.requested_with = param(r, "HTTP_X_REQUESTED_WITH");
 	req.fetch_site = param(r, "HTTP_SEC_FETCH_SITE");
 	req.remote_addr = param(r, "REMOTE_ADDR");
