@@ -17,7 +17,7 @@ SAN     ?=
 CFLAGS  += $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -DDEBATE_VERSION='"$(VERSION)"' \
            -DDEBATE_SHAREDIR='"$(PREFIX)/share/debate"' \
            -Ifcgi -Iqueue $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS += $(SAN)
 
 LIB_SRC  := $(filter-out fcgi/main_%.c fcgi/solve_%.c fcgi/ctl_resolve.c,$(wildcard fcgi/*.c)) $(wildcard queue/*.c)

@@ -146,7 +146,7 @@ parse_body(struct api_req *req, struct api_resp *resp)
 		    "the body must be JSON, sent as Content-Type: application/json");
 		return -1;
 	}
-	j = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
+	j = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_ANY, &e);
 	if (j == NULL) {
 		api_error(resp, 400, "malformed_json", NULL,
 		    "malformed JSON at line %d, column %d (byte %d): %s",

@@ -43,6 +43,7 @@ static const struct conf_key keys[] = {
 	{ "web", "socket", CT_STR, O(web_socket), 0, 0 },
 	{ "web", "socket_mode", CT_MODE, O(web_socket_mode), 0, 0777 },
 	{ "web", "workers", CT_INT, O(web_workers), 1, 256 },
+	{ "web", "threads", CT_INT, O(web_threads), 1, 1024 },
 	{ "web", "max_body", CT_SIZE, O(web_max_body), 1024, 1L << 30 },
 	{ "web", "session_ttl", CT_INT, O(web_session_ttl), 60, 365 * 86400 },
 	{ "web", "password_ops", CT_INT, O(web_password_ops), 1, 64 },
@@ -77,6 +78,7 @@ conf_defaults(struct conf *c)
 	set_str(&c->web_socket, "/run/debate/fcgi.sock");
 	c->web_socket_mode = 0660;
 	c->web_workers = 4;
+	c->web_threads = 8;
 	c->web_max_body = 1L << 20;
 	c->web_session_ttl = 30 * 86400;
 	c->web_password_ops = 2;		/* libsodium's "interactive" */

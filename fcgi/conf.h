@@ -36,6 +36,7 @@ struct conf {
 	char	*web_socket;		/* FastCGI unix socket path */
 	int	 web_socket_mode;	/* octal, e.g. 0660 */
 	int	 web_workers;		/* FastCGI processes */
+	int	 web_threads;		/* serving threads in each */
 	long	 web_max_body;		/* bytes; larger request bodies get 413 */
 	int	 web_session_ttl;	/* seconds a login lasts */
 	int	 web_password_ops;	/* Argon2id passes */

@@ -3,14 +3,17 @@
  *
  * The parent opens the listening socket (or takes it from systemd socket
  * activation: LISTEN_FDS=1, fd 3), forks [web] workers children and keeps that
- * many alive, restarting one that dies.  Each child loads its own database
- * connection lazily and serves requests one at a time.  SIGTERM/SIGINT stop
+ * many alive, restarting one that dies.  Each child runs [web] threads threads,
+ * each with its own database connection (made lazily), serving one request at
+ * a time.  SIGTERM/SIGINT stop
  * the pool: children finish the request in hand and exit; the parent removes
  * the socket it made.
  *
  * Usage: debate-fcgi [-c CONF]
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +31,15 @@
 #include "fcgi_io.h"
 
 static volatile sig_atomic_t stopping;
-static volatile sig_atomic_t busy;
+static atomic_int busy;		/* threads of this child inside a request */
 
 static void
 on_stop(int sig)
 {
 	(void)sig;
 	stopping = 1;
-	/* An idle child sits in accept(): nothing to finish, leave now. */
-	if (!busy)
+	/* Every thread idle (in accept or waiting on a kept-alive connection): leave now. */
+	if (atomic_load(&busy) == 0)
 		_exit(0);
 }
 
@@ -47,31 +50,69 @@ parent_on_stop(int sig)
 	stopping = 1;
 }
 
-/* A child's life: serve until told to stop.  Never returns. */
-static void
-child_main(const struct conf *c, int fd)
-{
-	struct sigaction sa = { 0 };
-	FCGX_Request	 r;
-	struct app	 app = { c, NULL };
+struct thread_arg {
+	const struct conf	*conf;
+	int			 fd;
+};
 
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((app.db = db_new(c, DB_ROLE_WEB)) == NULL || FCGX_InitRequest(&r, fd, 0) != 0) {
+/*
+ * One serving thread: its own request and its own database connection, so
+ * threads share nothing but the read-only configuration.
+ */
+static void *
+serve_thread(void *p)
+{
+	const struct thread_arg	*ta = p;
+	FCGX_Request		 r;
+	struct app		 app = { ta->conf, NULL };
+
+	if ((app.db = db_new(ta->conf, DB_ROLE_WEB)) == NULL ||
+	    FCGX_InitRequest(&r, ta->fd, 0) != 0) {
 		fprintf(stderr, "debate-fcgi: out of memory\n");
 		_exit(1);
 	}
 	while (!stopping) {
 		if (FCGX_Accept_r(&r) < 0)
 			break;
-		busy = 1;
+		atomic_fetch_add(&busy, 1);
 		fcgi_io_serve(&app, &r);
 		FCGX_Finish_r(&r);
-		busy = 0;
+		if (atomic_fetch_sub(&busy, 1) == 1 && stopping)
+			_exit(0);
 	}
 	db_free(app.db);
+	return NULL;
+}
+
+/*
+ * A child's life: [web] threads serving threads, until told to stop.  Never
+ * returns.  Threads matter because nginx keeps FastCGI connections alive: a
+ * thread waiting on an idle kept-alive connection must not keep the others
+ * from accepting.
+ */
+static void
+child_main(const struct conf *c, int fd)
+{
+	struct sigaction	 sa = { 0 };
+	struct thread_arg	 ta = { c, fd };
+	pthread_attr_t		 attr;
+	pthread_t		 t;
+	int			 i;
+
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	for (i = 1; i < c->web_threads; i++)
+		if (pthread_create(&t, &attr, serve_thread, &ta) != 0) {
+			fprintf(stderr, "debate-fcgi: cannot start a thread\n");
+			_exit(1);
+		}
+	pthread_attr_destroy(&attr);
+	serve_thread(&ta);
 	_exit(0);
 }
 
@@ -144,7 +185,9 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	for (i = 0; i < c.web_workers; i++)
 		kids[i] = spawn(&c, fd);
-	fprintf(stderr, "debate-fcgi: %d workers on %s\n", c.web_workers,
+	/* Seed jansson's hash once here, not in every child on its first request. */
+	json_decref(json_object());
+	fprintf(stderr, "debate-fcgi: %d workers x %d threads on %s\n", c.web_workers, c.web_threads,
 	    made ? c.web_socket : "fd 3");
 	while (!stopping) {
 		int	 status;
