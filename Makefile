@@ -20,11 +20,11 @@ CFLAGS  += $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -DDEBATE_VERSION='"$(VERSION)"' \
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS += $(SAN)
 
-LIB_SRC  := $(filter-out fcgi/main_%.c fcgi/solve_%.c fcgi/ctl_resolve.c,$(wildcard fcgi/*.c)) $(wildcard queue/*.c)
+LIB_SRC  := $(filter-out fcgi/main_%.c,$(wildcard fcgi/*.c)) $(wildcard queue/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libdebate.a
 PROGS    := $(BUILD)/bin/debate-fcgi $(BUILD)/bin/debatectl
-TEST_SRC := $(filter-out tests/unit/test_solve.c,$(wildcard tests/unit/test_*.c))
+TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all install run stop check unit integration oracle bench clean bootstrap

@@ -56,6 +56,9 @@ struct api_req {
 struct api_resp {
 	int	 status;
 	json_t	*body;			/* owned; NULL for no body */
+	char	*raw;			/* owned; a non-JSON body (e.g. a tarball) */
+	size_t	 raw_len;
+	char	 raw_type[64];		/* its Content-Type */
 	char	 headers[1024];		/* extra "Name: value\r\n" lines */
 };
 
@@ -75,6 +78,12 @@ void	 api_error(struct api_resp *resp, int status, const char *code,
 void	 api_json(struct api_resp *resp, int status, json_t *body);
 void	 api_header(struct api_resp *resp, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Take ownership of a malloc'd non-JSON body of len bytes with Content-Type type. */
+void	 api_raw(struct api_resp *resp, int status, const char *type, char *raw, size_t len);
+/* 1 when s is a canonical lower-case UUID (what ids look like), else 0. */
+int	 api_is_uuid(const char *s);
+/* The configuration id of the path ({id}), or NULL after writing a 404. */
+const char *api_config_id(struct api_req *req, struct api_resp *resp);
 /* A database failure: 503 when unreachable (res == NULL), else 500; logs the cause. */
 void	 api_db_error(struct app *app, struct api_resp *resp, const void *res);
 
@@ -92,10 +101,26 @@ const char	*api_body_string(struct api_req *req, struct api_resp *resp,
 int		 api_session_start(struct app *app, struct api_req *req,
 		    struct api_resp *resp, const char *user_id);
 
+/* Query string: decode key's value into out; 1 found, 0 absent, -1 bad/too long. */
+int		 api_query_get(const char *qs, const char *key, char *out, size_t outsz);
+/* A whole-number query parameter in [min, max] (def when absent); -1 with a 422. */
+int		 api_query_long(const struct api_req *req, struct api_resp *resp,
+		    const char *key, long def, long min, long max, long *out);
+
 /* Handlers, one file per resource. */
 typedef void api_handler(struct app *, struct api_req *, struct api_resp *);
 api_handler	 api_health_get, api_version_get;
 api_handler	 api_users_post;
 api_handler	 api_sessions_post, api_sessions_delete, api_me_get;
+api_handler	 api_packages_search, api_package_get, api_package_get_in_repo;
+api_handler	 api_groups_list, api_group_get;
+api_handler	 api_resolve_post;
+api_handler	 api_layers_get;
+api_handler	 api_configs_post, api_configs_list, api_config_get, api_config_put,
+		 api_config_patch, api_config_delete;
+api_handler	 api_config_revisions, api_config_revision, api_config_diff,
+		 api_config_effective, api_config_profile;
+api_handler	 api_config_share_post, api_config_share_delete, api_config_fork,
+		 api_shared_get, api_shared_fork;
 
 #endif

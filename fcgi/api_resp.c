@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *
@@ -36,8 +37,37 @@ api_json(struct api_resp *resp, int status, json_t *body)
 {
 	if (resp->body != NULL)
 		json_decref(resp->body);
+	free(resp->raw);
+	resp->raw = NULL;
 	resp->status = status;
 	resp->body = body;
+}
+
+void
+api_raw(struct api_resp *resp, int status, const char *type, char *raw, size_t len)
+{
+	json_decref(resp->body);
+	resp->body = NULL;
+	free(resp->raw);
+	resp->status = status;
+	resp->raw = raw;
+	resp->raw_len = len;
+	snprintf(resp->raw_type, sizeof(resp->raw_type), "%s", type);
+}
+
+int
+api_is_uuid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	}
+	return s[36] == '\0';
 }
 
 void

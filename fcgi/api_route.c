@@ -24,6 +24,12 @@ enum api_route {
 	R_HEALTH, R_VERSION,
 	R_USERS_POST,
 	R_SESSIONS_POST, R_SESSIONS_DELETE, R_ME,
+	R_PACKAGES, R_PACKAGE, R_PACKAGE_IN_REPO, R_GROUPS, R_GROUP,
+	R_RESOLVE,
+	R_LAYERS,
+	R_CONFIGS_POST, R_CONFIGS_LIST, R_CONFIG_GET, R_CONFIG_PUT, R_CONFIG_PATCH,
+	R_CONFIG_DELETE, R_REVISIONS, R_REVISION, R_DIFF, R_EFFECTIVE, R_PROFILE,
+	R_SHARE_POST, R_SHARE_DELETE, R_FORK, R_SHARED_GET, R_SHARED_FORK,
 	R__MAX
 };
 
@@ -41,6 +47,31 @@ static const struct route routes[R__MAX] = {
 	[R_SESSIONS_POST] = { M_POST, "/api/v1/sessions", api_sessions_post, RF_JSON },
 	[R_SESSIONS_DELETE] = { M_DELETE, "/api/v1/sessions", api_sessions_delete, RF_USER },
 	[R_ME] = { M_GET, "/api/v1/me", api_me_get, RF_AUTH },
+	[R_PACKAGES] = { M_GET, "/api/v1/packages", api_packages_search, 0 },
+	[R_PACKAGE] = { M_GET, "/api/v1/packages/{name}", api_package_get, 0 },
+	[R_PACKAGE_IN_REPO] = { M_GET, "/api/v1/packages/{repo}/{name}", api_package_get_in_repo, 0 },
+	[R_GROUPS] = { M_GET, "/api/v1/groups", api_groups_list, 0 },
+	[R_GROUP] = { M_GET, "/api/v1/groups/{name}", api_group_get, 0 },
+	[R_RESOLVE] = { M_POST, "/api/v1/resolve", api_resolve_post, RF_JSON },
+	[R_LAYERS] = { M_GET, "/api/v1/layers", api_layers_get, 0 },
+#define CFG "/api/v1/configurations"
+	[R_CONFIGS_POST] = { M_POST, CFG, api_configs_post, RF_JSON | RF_AUTH },
+	[R_CONFIGS_LIST] = { M_GET, CFG, api_configs_list, RF_AUTH },
+	[R_CONFIG_GET] = { M_GET, CFG "/{id}", api_config_get, RF_AUTH },
+	[R_CONFIG_PUT] = { M_PUT, CFG "/{id}", api_config_put, RF_JSON | RF_AUTH },
+	[R_CONFIG_PATCH] = { M_PATCH, CFG "/{id}", api_config_patch, RF_JSON | RF_AUTH },
+	[R_CONFIG_DELETE] = { M_DELETE, CFG "/{id}", api_config_delete, RF_AUTH },
+	[R_REVISIONS] = { M_GET, CFG "/{id}/revisions", api_config_revisions, RF_AUTH },
+	[R_REVISION] = { M_GET, CFG "/{id}/revisions/{n}", api_config_revision, RF_AUTH },
+	[R_DIFF] = { M_GET, CFG "/{id}/diff", api_config_diff, RF_AUTH },
+	[R_EFFECTIVE] = { M_GET, CFG "/{id}/effective", api_config_effective, RF_AUTH },
+	[R_PROFILE] = { M_GET, CFG "/{id}/profile.tar.gz", api_config_profile, RF_AUTH },
+	[R_SHARE_POST] = { M_POST, CFG "/{id}/share", api_config_share_post, RF_AUTH },
+	[R_SHARE_DELETE] = { M_DELETE, CFG "/{id}/share", api_config_share_delete, RF_AUTH },
+	[R_FORK] = { M_POST, CFG "/{id}/fork", api_config_fork, RF_AUTH },
+	[R_SHARED_GET] = { M_GET, "/api/v1/shared/{token}", api_shared_get, 0 },
+	[R_SHARED_FORK] = { M_POST, "/api/v1/shared/{token}/fork", api_shared_fork, RF_AUTH },
+#undef CFG
 };
 
 static const char *const method_names[M__MAX] = {
@@ -174,6 +205,8 @@ api_dispatch(struct app *app, struct api_req *req, struct api_resp *resp)
 
 	resp->status = 0;
 	resp->body = NULL;
+	resp->raw = NULL;
+	resp->raw_len = 0;
 	resp->headers[0] = '\0';
 	req->json = NULL;
 	req->has_user = 0;

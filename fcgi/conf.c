@@ -46,6 +46,7 @@ static const struct conf_key keys[] = {
 	{ "web", "threads", CT_INT, O(web_threads), 1, 1024 },
 	{ "web", "max_body", CT_SIZE, O(web_max_body), 1024, 1L << 30 },
 	{ "web", "session_ttl", CT_INT, O(web_session_ttl), 60, 365 * 86400 },
+	{ "web", "cache_dir", CT_STR, O(web_cache_dir), 0, 0 },
 	{ "web", "password_ops", CT_INT, O(web_password_ops), 1, 64 },
 	{ "web", "password_mem", CT_SIZE, O(web_password_mem), 8192, 1L << 32 },
 	{ "builder", "workdir", CT_STR, O(builder_workdir), 0, 0 },
@@ -53,6 +54,12 @@ static const struct conf_key keys[] = {
 	{ "limits", "login_failures_per_account", CT_INT, O(lim_login_account), 1, 100000 },
 	{ "limits", "login_failures_per_address", CT_INT, O(lim_login_address), 1, 100000 },
 	{ "limits", "login_window", CT_INT, O(lim_login_window), 1, 86400 * 7 },
+	{ "limits", "resolve_per_minute", CT_INT, O(lim_resolve_rate), 1, 1000000 },
+	{ "limits", "resolve_burst", CT_INT, O(lim_resolve_burst), 1, 1000000 },
+	{ "limits", "overlay_files", CT_INT, O(lim_overlay_files), 0, 100000 },
+	{ "limits", "overlay_file_bytes", CT_SIZE, O(lim_overlay_file_bytes), 0, 1L << 30 },
+	{ "limits", "overlay_bytes", CT_SIZE, O(lim_overlay_bytes), 0, 1L << 30 },
+	{ "limits", "packages", CT_INT, O(lim_packages), 1, 100000 },
 };
 #undef O
 
@@ -81,6 +88,7 @@ conf_defaults(struct conf *c)
 	c->web_threads = 8;
 	c->web_max_body = 1L << 20;
 	c->web_session_ttl = 30 * 86400;
+	set_str(&c->web_cache_dir, "/var/cache/debate");
 	c->web_password_ops = 2;		/* libsodium's "interactive" */
 	c->web_password_mem = 64L << 20;
 	set_str(&c->builder_workdir, "/var/lib/debate/builds");
@@ -88,6 +96,12 @@ conf_defaults(struct conf *c)
 	c->lim_login_account = 5;
 	c->lim_login_address = 50;
 	c->lim_login_window = 900;
+	c->lim_resolve_rate = 120;
+	c->lim_resolve_burst = 30;
+	c->lim_overlay_files = 256;
+	c->lim_overlay_file_bytes = 1L << 20;
+	c->lim_overlay_bytes = 8L << 20;
+	c->lim_packages = 4096;
 }
 
 void
@@ -208,6 +222,25 @@ set_key(struct conf *c, const struct conf_key *k, const char *v, const char **wh
 	}
 	*why = "internal: unknown key type";
 	return -1;
+}
+
+/*
+ * Without a server line, packages are fetched from beside the database, as
+ * for a local pacman repository: the folder of a path becomes a file:// URL,
+ * the folder of a URL stays a URL.
+ */
+static void
+repo_default_server(struct conf_repo *r)
+{
+	const char	*db = r->db, *slash = strrchr(db, '/');
+	int		 url = strstr(db, "://") != NULL;
+	char		*s = NULL;
+
+	if (slash == NULL)
+		(void)asprintf(&s, "file://.");
+	else
+		(void)asprintf(&s, "%s%.*s", url ? "" : "file://", (int)(slash - db), db);
+	r->server = s;
 }
 
 static int
@@ -346,11 +379,15 @@ conf_parse(struct conf *c, const char *name, const char *text, char *err,
 			}
 		}
 	}
-	for (i = 0; i < c->nrepos; i++)
-		if (c->repos[i].db == NULL) {
-			report(err, errsz, name, lineno, "[repo %s] has no 'db ='", c->repos[i].name);
+	for (i = 0; i < c->nrepos; i++) {
+		struct conf_repo *r = &c->repos[i];
+
+		if (r->db == NULL) {
+			report(err, errsz, name, lineno, "[repo %s] has no 'db ='", r->name);
 			bad = 1;
-		}
+		} else if (r->server == NULL)
+			repo_default_server(r);
+	}
 	free(buf);
 	return bad ? -1 : 0;
 }

@@ -39,6 +39,7 @@ struct conf {
 	int	 web_threads;		/* serving threads in each */
 	long	 web_max_body;		/* bytes; larger request bodies get 413 */
 	int	 web_session_ttl;	/* seconds a login lasts */
+	char	*web_cache_dir;		/* the resolver's .solv cache lives here */
 	int	 web_password_ops;	/* Argon2id passes */
 	long	 web_password_mem;	/* Argon2id memory, bytes */
 	/* [builder] */
@@ -48,6 +49,12 @@ struct conf {
 	int	 lim_login_account;	/* failed logins per account per window */
 	int	 lim_login_address;	/* failed logins per address per window */
 	int	 lim_login_window;	/* seconds */
+	int	 lim_resolve_rate;	/* resolves per minute per address */
+	int	 lim_resolve_burst;	/* resolves at once per address */
+	int	 lim_overlay_files;	/* overlay files per configuration */
+	long	 lim_overlay_file_bytes; /* bytes of one overlay file */
+	long	 lim_overlay_bytes;	/* bytes of all overlay files */
+	int	 lim_packages;		/* names in one layer's list */
 	/* [repo NAME]... */
 	struct conf_repo repos[CONF_REPO_MAX];
 	size_t	 nrepos;

@@ -10,5 +10,8 @@
 
 int	 ctl_migrate(const struct conf *c, int argc, char **argv);
 int	 ctl_user(const struct conf *c, int argc, char **argv);
+int	 ctl_repo(const struct conf *c, int argc, char **argv);
+int	 ctl_resolve(const struct conf *c, int argc, char **argv);
+int	 ctl_profile(const struct conf *c, int argc, char **argv);
 
 #endif

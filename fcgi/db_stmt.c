@@ -52,4 +52,157 @@ const struct db_stmt_def db_stmts[DB_STMT__MAX] = {
 	    2, 0 },
 	[DB_LOGIN_FAIL_CLEAR] = {
 	    "DELETE FROM accounts.login_failures WHERE name_key = lower($1)", 1, 1 },
+
+	/*
+	 * Package search, one row: total and a JSON array of the page.  Rank:
+	 * exact name 0, name prefix 1, name substring 2, description words 3;
+	 * then repository priority, then name.  $1 text, $2 repo ('' = all),
+	 * $3 limit, $4 offset.  LIKE metacharacters in $1 are escaped.
+	 */
+	[DB_PKG_SEARCH] = {
+	    "WITH q AS (SELECT lower($1) AS q, replace(replace(replace(lower($1), "
+	    "  '\\', '\\\\'), '%', '\\%'), '_', '\\_') AS pat), "
+	    "m AS (SELECT p.repo, p.name, p.version, p.description, r.priority, "
+	    "  CASE WHEN lower(p.name) = q.q THEN 0 "
+	    "       WHEN p.name ILIKE q.pat || '%' THEN 1 "
+	    "       WHEN p.name ILIKE '%' || q.pat || '%' THEN 2 ELSE 3 END AS rank "
+	    "  FROM packages.packages p JOIN packages.repos r ON r.name = p.repo, q "
+	    "  WHERE ($2 = '' OR p.repo = $2) AND (p.name ILIKE '%' || q.pat || '%' "
+	    "   OR to_tsvector('simple', p.description) @@ plainto_tsquery('simple', $1))) "
+	    "SELECT (SELECT count(*) FROM m), coalesce((SELECT json_agg(json_build_object("
+	    "  'repo', repo, 'name', name, 'version', version, 'description', description) "
+	    "  ORDER BY rank, priority, name) FROM (SELECT * FROM m ORDER BY rank, priority, name "
+	    "  LIMIT $3::int OFFSET $4::int) page), '[]')", 4, 1 },
+	/*
+	 * One package as JSON: $1 repo ('' = the highest-priority repository
+	 * that has it), $2 name.  With the packages that provide it, require it.
+	 */
+	[DB_PKG_GET] = {
+	    "SELECT json_build_object('repo', p.repo, 'name', p.name, 'version', p.version, "
+	    " 'description', p.description, 'url', p.url, 'licenses', p.licenses, "
+	    " 'groups', p.groups, 'depends', p.depends, 'optdepends', p.optdepends, "
+	    " 'provides', p.provides, 'conflicts', p.conflicts, 'replaces', p.replaces, "
+	    " 'download_size', p.download_size, 'installed_size', p.installed_size, "
+	    " 'build_date', to_char(p.build_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+	    " 'packager', p.packager, 'sha256', p.sha256, "
+	    " 'provided_by', coalesce((SELECT json_agg(json_build_object('repo', o.repo, 'name', o.name) "
+	    "   ORDER BY o.name, o.repo) FROM packages.packages o "
+	    "   WHERE o.provides_names @> ARRAY[p.name] AND o.name <> p.name), '[]'), "
+	    " 'required_by', coalesce((SELECT json_agg(DISTINCT o.name ORDER BY o.name) "
+	    "   FROM packages.packages o WHERE o.depends_names && "
+	    "   (ARRAY[p.name] || p.provides_names)), '[]')) "
+	    "FROM packages.packages p JOIN packages.repos r ON r.name = p.repo "
+	    "WHERE ($1 = '' OR p.repo = $1) AND p.name = $2 ORDER BY r.priority LIMIT 1", 2, 1 },
+	[DB_GROUPS] = {
+	    "SELECT coalesce(json_agg(json_build_object('name', g, 'count', n) ORDER BY g), '[]') "
+	    "FROM (SELECT unnest(groups) AS g, count(DISTINCT name) AS n "
+	    "FROM packages.packages GROUP BY 1) x", 0, 1 },
+	/* Members of group $1, one per name from the highest-priority repository. */
+	[DB_GROUP_GET] = {
+	    "SELECT coalesce(json_agg(json_build_object('repo', repo, 'name', name, "
+	    " 'version', version, 'description', description) ORDER BY name), '[]') "
+	    "FROM (SELECT DISTINCT ON (p.name) p.* FROM packages.packages p "
+	    " JOIN packages.repos r ON r.name = p.repo WHERE p.groups @> ARRAY[$1] "
+	    " ORDER BY p.name, r.priority) x", 1, 1 },
+
+	/* What a configuration is resolved against: [{"name","sha256"}] by priority. */
+	[DB_REPO_CHECKSUMS] = {
+	    "SELECT coalesce(json_agg(json_build_object('name', name, 'sha256', db_sha256) "
+	    "ORDER BY priority), '[]') FROM packages.repos", 0, 1 },
+
+	/*
+	 * Configurations.  Every statement names the owner: another account's
+	 * configuration is never found.  Rows come back as configurations.view()
+	 * JSON.  Revision columns: document, effective, config_hash, draft,
+	 * solvable, problems.
+	 */
+	/* $1 owner, $2 name, $3 description, $4..$9 revision columns */
+	[DB_CFG_CREATE] = {
+	    "WITH c AS (INSERT INTO configurations.configurations (owner_id, name, description, head) "
+	    "  VALUES ($1, $2, $3, 1) RETURNING *), "
+	    "r AS (INSERT INTO configurations.revisions (configuration_id, number, document, "
+	    "  effective, config_hash, draft, solvable, problems) SELECT c.id, 1, $4::jsonb, "
+	    "  $5::jsonb, $6, $7::boolean, $8::boolean, $9::jsonb FROM c RETURNING *) "
+	    "SELECT configurations.view(c::configurations.configurations, "
+	    "  r::configurations.revisions, true) FROM c, r", 9, 0 },
+	/* $1 id, $2 owner, $3 expected head (NULL: any), $4 name, $5 description, $6..$11 revision */
+	[DB_CFG_UPDATE] = {
+	    "WITH c AS (UPDATE configurations.configurations SET head = head + 1, name = $4, "
+	    "  description = $5, updated_at = now() WHERE id = $1 AND owner_id = $2 "
+	    "  AND ($3::int IS NULL OR head = $3::int) RETURNING *), "
+	    "r AS (INSERT INTO configurations.revisions (configuration_id, number, document, "
+	    "  effective, config_hash, draft, solvable, problems) SELECT c.id, c.head, $6::jsonb, "
+	    "  $7::jsonb, $8, $9::boolean, $10::boolean, $11::jsonb FROM c RETURNING *) "
+	    "SELECT configurations.view(c::configurations.configurations, "
+	    "  r::configurations.revisions, true) FROM c, r", 11, 0 },
+	/* $1 id, $2 owner: the head number and document */
+	[DB_CFG_HEAD] = {
+	    "SELECT c.head, r.document FROM configurations.configurations c "
+	    "JOIN configurations.revisions r ON r.configuration_id = c.id AND r.number = c.head "
+	    "WHERE c.id = $1 AND c.owner_id = $2", 2, 1 },
+	/* $1 id, $2 owner, $3 revision (NULL: head) */
+	[DB_CFG_GET] = {
+	    "SELECT configurations.view(c, r, true) FROM configurations.configurations c "
+	    "JOIN configurations.revisions r ON r.configuration_id = c.id "
+	    "AND r.number = coalesce($3::int, c.head) WHERE c.id = $1 AND c.owner_id = $2", 3, 1 },
+	/* $1 owner, $2 limit, $3 offset: total and a page, most recently changed first */
+	[DB_CFG_LIST] = {
+	    "SELECT (SELECT count(*) FROM configurations.configurations WHERE owner_id = $1), "
+	    "coalesce((SELECT json_agg(v) FROM (SELECT configurations.view(c, r, false) AS v "
+	    "  FROM configurations.configurations c JOIN configurations.revisions r "
+	    "  ON r.configuration_id = c.id AND r.number = c.head WHERE c.owner_id = $1 "
+	    "  ORDER BY c.updated_at DESC, c.id LIMIT $2::int OFFSET $3::int) x), '[]')", 3, 1 },
+	[DB_CFG_DELETE] = {
+	    "DELETE FROM configurations.configurations WHERE id = $1 AND owner_id = $2 "
+	    "RETURNING id", 2, 0 },
+	[DB_CFG_REVISIONS] = {
+	    "SELECT (SELECT json_agg(json_build_object('revision', r.number, 'created_at', "
+	    "  configurations.ts(r.created_at), 'draft', r.draft, 'solvable', r.solvable, "
+	    "  'config_hash', r.config_hash) ORDER BY r.number) FROM configurations.revisions r "
+	    "  WHERE r.configuration_id = c.id) FROM configurations.configurations c "
+	    "WHERE c.id = $1 AND c.owner_id = $2", 2, 1 },
+	/* $1 id, $2 owner, $3 from, $4 to: both documents (NULL where no such revision) */
+	[DB_CFG_DOCS] = {
+	    "SELECT (SELECT document FROM configurations.revisions WHERE configuration_id = c.id "
+	    "  AND number = $3::int), (SELECT document FROM configurations.revisions "
+	    "  WHERE configuration_id = c.id AND number = $4::int) "
+	    "FROM configurations.configurations c WHERE c.id = $1 AND c.owner_id = $2", 4, 1 },
+	/* $1 id, $2 owner, $3 revision (NULL: head) */
+	[DB_CFG_EFFECTIVE] = {
+	    "SELECT json_build_object('id', c.id, 'revision', r.number, 'config_hash', "
+	    "  r.config_hash, 'draft', r.draft, 'solvable', r.solvable, 'effective', r.effective) "
+	    "FROM configurations.configurations c JOIN configurations.revisions r "
+	    "ON r.configuration_id = c.id AND r.number = coalesce($3::int, c.head) "
+	    "WHERE c.id = $1 AND c.owner_id = $2", 3, 1 },
+	/* $1 id, $2 owner, $3 sha256 of the new token (hex) */
+	[DB_CFG_SHARE_SET] = {
+	    "UPDATE configurations.configurations SET share_token_hash = decode($3, 'hex') "
+	    "WHERE id = $1 AND owner_id = $2 RETURNING id", 3, 0 },
+	[DB_CFG_SHARE_CLEAR] = {
+	    "UPDATE configurations.configurations SET share_token_hash = NULL "
+	    "WHERE id = $1 AND owner_id = $2 RETURNING id", 2, 1 },
+	/* $1 sha256 of a share token (hex): the head revision, read-only */
+	[DB_CFG_SHARED_GET] = {
+	    "SELECT configurations.view(c, r, true) FROM configurations.configurations c "
+	    "JOIN configurations.revisions r ON r.configuration_id = c.id AND r.number = c.head "
+	    "WHERE c.share_token_hash = decode($1, 'hex')", 1, 1 },
+	/*
+	 * Fork into account $1 the head of configuration $2 (when $1 owns it) or
+	 * of the configuration shared under token hash $3.  A fork starts at
+	 * revision 1 with the source's document and results.
+	 */
+	[DB_CFG_FORK] = {
+	    "WITH src AS (SELECT c.id AS src_id, c.name, c.description, r.document, r.effective, "
+	    "  r.config_hash, r.draft, r.solvable, r.problems FROM configurations.configurations c "
+	    "  JOIN configurations.revisions r ON r.configuration_id = c.id AND r.number = c.head "
+	    "  WHERE ($2::uuid IS NOT NULL AND c.id = $2::uuid AND c.owner_id = $1) "
+	    "  OR ($3::text IS NOT NULL AND c.share_token_hash = decode($3, 'hex'))), "
+	    "c AS (INSERT INTO configurations.configurations (owner_id, name, description, head, "
+	    "  forked_from) SELECT $1, name, description, 1, src_id FROM src RETURNING *), "
+	    "r AS (INSERT INTO configurations.revisions (configuration_id, number, document, "
+	    "  effective, config_hash, draft, solvable, problems) SELECT c.id, 1, src.document, "
+	    "  src.effective, src.config_hash, src.draft, src.solvable, src.problems "
+	    "  FROM c, src RETURNING *) "
+	    "SELECT configurations.view(c::configurations.configurations, "
+	    "  r::configurations.revisions, true) FROM c, r", 3, 0 },
 };

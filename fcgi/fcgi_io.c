@@ -50,6 +50,22 @@ read_body(FCGX_Request *r, size_t len)
 	return buf;
 }
 
+static void
+write_raw(FCGX_Request *r, const struct api_req *req, const struct api_resp *resp)
+{
+	char	head[2048];
+	int	n;
+
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\nCache-Control: no-store\r\n%s"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n", resp->status,
+	    api_status_text(resp->status), resp->headers, resp->raw_type, resp->raw_len);
+	if (n < 0 || (size_t)n >= sizeof(head))
+		n = snprintf(head, sizeof(head), "Status: 500 Internal Server Error\r\n\r\n");
+	FCGX_PutStr(head, n, r->out);
+	if (req->method != M_HEAD)
+		FCGX_PutStr(resp->raw, (int)resp->raw_len, r->out);
+}
+
 /*
  * Write the response.  Everything is formatted with snprintf and sent with
  * FCGX_PutStr: libfcgi's own printf lacks modifiers such as %zu.
@@ -62,6 +78,10 @@ write_resp(FCGX_Request *r, const struct api_req *req, const struct api_resp *re
 	size_t	 blen = 0;
 	int	 n;
 
+	if (resp->status != 204 && resp->raw != NULL) {
+		write_raw(r, req, resp);
+		return;
+	}
 	if (resp->status != 204 && resp->body != NULL &&
 	    (body = json_dumps(resp->body, JSON_COMPACT | JSON_ENSURE_ASCII)) != NULL)
 		blen = strlen(body);
@@ -134,6 +154,7 @@ fcgi_io_serve(struct app *app, FCGX_Request *r)
 	fprintf(stderr, "%s %s %d %lldus\n", req.method_name ? req.method_name : "-",
 	    req.path ? req.path : "-", resp.status, now_us() - t0);
 	json_decref(resp.body);
+	free(resp.raw);
 	api_req_clear(&req);
 	free(body);
 }

@@ -7,6 +7,7 @@
  *   config             check the configuration file and print where it is
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -31,10 +32,59 @@ ctl_config(const struct conf *c, int argc, char **argv)
 	return 0;
 }
 
+int	 ctl_resolve_main(int, char **);
+
+/*
+ * `debatectl resolve`: with --repo, against the given databases; without,
+ * against the configured repositories as last synced (the copies `repo sync`
+ * keeps in [web] cache_dir), in priority order.
+ */
+int
+ctl_resolve(const struct conf *c, int argc, char **argv)
+{
+	char	**av = NULL, *specs[CONF_REPO_MAX] = { NULL };
+	size_t	  i;
+	int	  a, rc = 2, n = 0;
+
+	for (a = 1; a < argc; a++)
+		if (strcmp(argv[a], "--repo") == 0 || strncmp(argv[a], "--repo=", 7) == 0)
+			return ctl_resolve_main(argc, argv);
+	if (c->nrepos == 0) {
+		fprintf(stderr, "debatectl resolve: no repositories configured; give --repo NAME=DBFILE\n");
+		return 2;
+	}
+	if ((av = calloc((size_t)argc + 2 * c->nrepos + 1, sizeof(*av))) == NULL)
+		return 2;
+	av[n++] = argv[0];
+	for (i = 0; i < c->nrepos; i++) {
+		if (asprintf(&specs[i], "%s=%s/%s.db", c->repos[i].name, c->web_cache_dir,
+		    c->repos[i].name) < 0)
+			goto out;
+		if (access(strchr(specs[i], '=') + 1, R_OK) != 0) {
+			fprintf(stderr, "debatectl resolve: repository %s has not been synced "
+			    "(debatectl repo sync)\n", c->repos[i].name);
+			goto out;
+		}
+		av[n++] = "--repo";
+		av[n++] = specs[i];
+	}
+	for (a = 1; a < argc; a++)
+		av[n++] = argv[a];
+	rc = ctl_resolve_main(n, av);
+out:
+	for (i = 0; i < c->nrepos; i++)
+		free(specs[i]);
+	free(av);
+	return rc;
+}
+
 static const struct ctl_cmd cmds[] = {
 	{ "migrate", ctl_migrate, "apply pending SQL migrations" },
 	{ "user", ctl_user, "user add NAME: create an account (password on stdin)" },
 	{ "config", ctl_config, "check the configuration file" },
+	{ "repo", ctl_repo, "repo sync [--force] | repo list: the package catalogue" },
+	{ "profile", ctl_profile, "profile ID DIR: write a configuration's archiso profile" },
+	{ "resolve", ctl_resolve, "resolve [--json] [--repo NAME=DBFILE]... NAME...: an install set" },
 };
 
 static int

@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "db.h"
 #include "fcgi_io.h"
+#include "ratelimit.h"
 
 static volatile sig_atomic_t stopping;
 static atomic_int busy;		/* threads of this child inside a request */
@@ -172,7 +173,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s", err);
 		goto out;
 	}
-	if (auth_init() == -1 || FCGX_Init() != 0) {
+	if (auth_init() == -1 || rl_init() == -1 || FCGX_Init() != 0) {
 		fprintf(stderr, "debate-fcgi: library initialisation failed\n");
 		goto out;
 	}

@@ -19,6 +19,9 @@ import time
 import traceback
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# Genuine Arch sync databases; a user's clone does not have them, CI's does.
+DATA = os.environ.get("DEBATE_TESTDATA") or os.path.join(TOP, "..", "shared", "data", "arch")
+SNAPSHOT = os.path.join(DATA, "2014-08")
 
 
 def free_port():
@@ -41,7 +44,11 @@ class Stack:
         os.chmod(self.var, 0o755)
         self.port = free_port()
         self.bindir = bindir
-        self.env = dict(os.environ, DEBATE_PORT=str(self.port), DEBATE_BIN=bindir,
+        if not os.path.isfile(os.path.join(SNAPSHOT, "core.db")):
+            raise RuntimeError("test data missing: %s (set DEBATE_TESTDATA)" % SNAPSHOT)
+        repos = " ".join("%s=%s" % (r, os.path.join(SNAPSHOT, r + ".db"))
+                         for r in ("core", "extra", "community"))
+        self.env = dict(os.environ, DEBATE_PORT=str(self.port), DEBATE_BIN=bindir, DEBATE_REPOS=repos,
                         DEBATE_PG_NOSYNC="1", DEBATE_WORKERS="3",
                         DEBATE_CONF_EXTRA=conf_extra)
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")

@@ -49,7 +49,9 @@ START_TEST(reads_every_type)
 	ck_assert_str_eq(c.repos[0].name, "core");
 	ck_assert_str_eq(c.repos[0].server, "file:///srv/pkgs");
 	ck_assert_str_eq(c.repos[1].db, "https://mirror/extra.db");
-	ck_assert_ptr_null(c.repos[1].server);
+	/* Without a server line, packages come from beside the database. */
+	ck_assert_str_eq(c.repos[1].server, "https://mirror");
+	ck_assert_str_eq(c.repos[0].server, "file:///srv/pkgs");
 	conf_free(&c);
 }
 END_TEST
@@ -82,6 +84,20 @@ START_TEST(errors_name_file_and_line)
 	ck_assert_ptr_nonnull(strstr(err, "[repo ok] has no 'db ='"));
 	/* A bad value leaves the default in place. */
 	ck_assert_int_eq(c.web_workers, 4);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(default_server_beside_database)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	conf_defaults(&c);
+	ck_assert_int_eq(conf_parse(&c, "d", "[repo local]\ndb = /srv/x/local.db\n"
+	    "[repo rel]\ndb = rel.db\n", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.repos[0].server, "file:///srv/x");
+	ck_assert_str_eq(c.repos[1].server, "file://.");
 	conf_free(&c);
 }
 END_TEST
@@ -144,6 +160,7 @@ main(void)
 	tcase_add_test(tc, defaults_without_file);
 	tcase_add_test(tc, reads_every_type);
 	tcase_add_test(tc, errors_name_file_and_line);
+	tcase_add_test(tc, default_server_beside_database);
 	tcase_add_test(tc, range_is_enforced);
 	tcase_add_test(tc, load_reports_missing_explicit_file);
 	tcase_add_test(tc, load_from_env);
