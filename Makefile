@@ -26,8 +26,10 @@ LIB      := $(BUILD)/libdebate.a
 PROGS    := $(BUILD)/bin/debate-fcgi $(BUILD)/bin/debatectl
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/*/*.c)
+BENCHES  := $(foreach f,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(f))))
 
-.PHONY: all install run stop check unit integration oracle bench clean bootstrap
+.PHONY: all install run stop check unit integration oracle bench benches clean bootstrap
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: %.c $(wildcard fcgi/*.h queue/*.h)
@@ -50,6 +52,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) $< $(LIB) $(LDFLAGS) \
 	    $(LDLIBS) $(shell pkg-config --libs check) -o $@
+
+# Benchmark programs: tests/bench/NAME/prog.c -> $(BUILD)/bench/prog
+define bench_rule
+$(BUILD)/bench/$(basename $(notdir $(1))): $(1) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $$< $$(LIB) $$(LDFLAGS) $$(LDLIBS) -o $$@
+endef
+$(foreach f,$(BENCH_SRC),$(eval $(call bench_rule,$(f))))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/debate/sql/migrations \
@@ -86,8 +96,10 @@ oracle: bootstrap
 	tests/oracle/run sweep
 
 bench: bootstrap
-	$(MAKE) all
+	$(MAKE) all benches
 	tests/bench/run
+
+benches: $(BENCHES)
 
 clean:
 	rm -rf build

@@ -140,14 +140,30 @@ effective_of(struct app *app, struct api_req *req, struct api_resp *resp)
 	return j;
 }
 
-/* GET /api/v1/configurations/{id}/effective */
+/*
+ * GET /api/v1/configurations/{id}/effective.  PostgreSQL's JSON text goes out
+ * as it is: parsing and printing a large effective configuration again would
+ * cost more than the query.
+ */
 void
 api_config_effective(struct app *app, struct api_req *req, struct api_resp *resp)
 {
-	json_t *j = effective_of(app, req, resp);
+	const char	*p[3] = { NULL, req->user.id, NULL };
+	PGresult	*res;
+	char		*text;
 
-	if (j != NULL)
-		api_json(resp, 200, j);
+	if ((p[0] = api_config_id(req, resp)) == NULL)
+		return;
+	res = db_exec(app->db, DB_CFG_EFFECTIVE, p);
+	if (!db_ok(res))
+		api_db_error(app, resp, res);
+	else if (PQntuples(res) == 0)
+		api_error(resp, 404, "not_found", NULL, "no such configuration");
+	else if ((text = strdup(PQgetvalue(res, 0, 0))) == NULL)
+		api_error(resp, 500, "internal", NULL, "internal error");
+	else
+		api_raw(resp, 200, "application/json", text, strlen(text));
+	PQclear(res);
 }
 
 /* GET /api/v1/configurations/{id}/profile.tar.gz */

@@ -68,7 +68,7 @@ const struct db_stmt_def db_stmts[DB_STMT__MAX] = {
 	    "       WHEN p.name ILIKE '%' || q.pat || '%' THEN 2 ELSE 3 END AS rank "
 	    "  FROM packages.packages p JOIN packages.repos r ON r.name = p.repo, q "
 	    "  WHERE ($2 = '' OR p.repo = $2) AND (p.name ILIKE '%' || q.pat || '%' "
-	    "   OR to_tsvector('simple', p.description) @@ plainto_tsquery('simple', $1))) "
+	    "   OR p.description_tsv @@ plainto_tsquery('simple', $1))) "
 	    "SELECT (SELECT count(*) FROM m), coalesce((SELECT json_agg(json_build_object("
 	    "  'repo', repo, 'name', name, 'version', version, 'description', description) "
 	    "  ORDER BY rank, priority, name) FROM (SELECT * FROM m ORDER BY rank, priority, name "

@@ -9,7 +9,7 @@
  * ---------------------------------------------------------------------------
  * Request (solve_resolve)
  * ---------------------------------------------------------------------------
- * Flat form:     {"packages":["base","foo>=1.2",...], "pins":{...}}
+ * Flat form:     {"packages":["base","foo>=1.2",...], "remove":[...], "pins":{...}}
  * Layered form:  {"layers":{"opening_statement":{"packages":[...],"remove":[...],
  *                                                "pins":{...}},
  *                           "platform":{...}, "rhetoric":{...},
@@ -61,19 +61,31 @@
  * Unsolvable:
  *   {"ok":false,
  *    "problems":[{"message":"plain sentence",
+ *                 "kind":"missing-dependency"|"conflict"|"requires"|
+ *                        "unknown-name"|"no-version"|"not-installable"|"other",
  *                 "packages":[...],                   the packages at fault
  *                 "layers":[...],                     the layers that asked for them
  *                 "chain":["firefox","gtk3","x"],     user's package ... clash
+ *                 "chains":[[...],[...]],             one chain per package
+ *                                                     at fault (conflicts: 2)
+ *                 "dependency":"wine",                missing-dependency only:
+ *                 "dependencies":["wine",...],        what nothing provides
  *                 "suggestions":[...],                only for unknown names
  *                 "solutions":[{"description":"...",
  *                               "actions":[{"op":"remove"|"replace"|"relax"|"pin",
  *                                           "package":"...","with":"..."|null,
  *                                           "layer":"..."|null}]}]}]}
+ *   Unknown names and unsatisfiable versions are reported without asking
+ *   libsolv (only the first 50 unknown names get suggestions: each costs a scan
+ *   of all names); everything else comes from libsolv, with a missing
+ *   dependency preferred as the explanation (that is what pacman reports),
+ *   then a conflict, then libsolv's own choice of rule.
  *   Solutions come least change first.  Meaning of an action, applied to the
  *   request:
  *     remove  - take `package` out of `layer` (delete it from that layer's
  *               "packages"; if it came in through a group, add it to that
- *               layer's "remove" list).  Flat form: delete it from "packages".
+ *               layer's "remove" list).  Flat form: the same with the
+ *               top-level "packages" and "remove".
  *     replace - write `with` instead of `package` in that layer's "packages"
  *               (used for the closest names of an unknown name).
  *     relax   - write `with` (the bare name) instead of the versioned `package`.
@@ -83,8 +95,14 @@
  * Semantics follow pacman: a dependency is satisfied by a package of that name
  * or a provision; the package *named* like a dependency is preferred over other
  * providers; among providers the first repository (in the order added) wins,
- * then the alphabetically first name.  Replaces (%REPLACES%) are not used, like
- * `pacman -S` without -u.  Problems are computed with libsolv.
+ * then the alphabetically first name; a dependency already satisfied by a
+ * package picked earlier (depth first, in %DEPENDS% order) is not looked up
+ * again.  Unversioned provisions never satisfy versioned dependencies or
+ * conflicts.  Replaces (%REPLACES%) are not used, like `pacman -S` without -u.
+ * Known, deliberate differences from pacman -Sp (see tests/oracle/oracle.py):
+ * when pacman's greedy pick contains a conflicting pair or fails on a package
+ * that satisfies a dependency only through a provision of its own name, we
+ * return a consistent set where one exists.
  */
 #ifndef DEBATE_SOLVE_H
 #define DEBATE_SOLVE_H

@@ -9,6 +9,7 @@
  * libsolv's provider index for every versioned dependency with the packages
  * pacman's rule accepts, so the solver and these helpers agree.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,4 +229,29 @@ solve_pool_pacman_semantics(Pool *pool)
 		pool->whatprovides_rel[rid] = pool_queuetowhatprovides(pool, &q);
 	}
 	queue_free(&q);
+}
+
+/*
+ * DEP as pacman writes it ("foo", "foo>=1.2") into BUF of SZ bytes; returns
+ * BUF.  Unlike pool_dep2str the result is not a temporary of the pool.
+ */
+const char *
+solve_dep2str(Pool *pool, Id dep, char *buf, size_t sz)
+{
+	static const char *const ops[8] = { "", ">", "=", ">=", "<", "<>",
+	    "<=", "" };
+	Reldep *rd;
+
+	if (!ISRELDEP(dep)) {
+		snprintf(buf, sz, "%s", pool_id2str(pool, dep));
+		return buf;
+	}
+	rd = GETRELDEP(pool, dep);
+	if (rd->flags < 1 || rd->flags > 7 || ISRELDEP(rd->name) ||
+	    ISRELDEP(rd->evr))
+		snprintf(buf, sz, "%s", pool_dep2str(pool, dep));
+	else
+		snprintf(buf, sz, "%s%s%s", pool_id2str(pool, rd->name),
+		    ops[rd->flags], pool_id2str(pool, rd->evr));
+	return buf;
 }

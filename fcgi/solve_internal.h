@@ -95,6 +95,10 @@ void	 solve_fmt(char *, size_t, const char *, ...)
 
 /* solve_syncdb.c */
 int	 solve_syncdb_read(Repo *, int, const char *, char *, size_t);
+void	 solve_syncdb_restore_order(Repo *);
+
+/* Where the reader keeps the database order of %DEPENDS% (a string). */
+#define SOLVE_KEY_DEPORDER	"debate:deporder"
 
 /* solve_depcmp.c */
 int	 solve_pkg_satisfies(Pool *, Id, Id);
@@ -105,6 +109,7 @@ void	 solve_providers(Pool *, Id, Queue *);
 void	 solve_sort_rank_name(Pool *, Queue *);
 int	 solve_repo_rank(const Repo *);
 void	 solve_pool_pacman_semantics(Pool *);
+const char *solve_dep2str(Pool *, Id, char *, size_t);
 
 /* solve_request.c */
 int	 solve_request_parse(struct solve_run *, const json_t *);

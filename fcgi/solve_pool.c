@@ -421,6 +421,7 @@ solve_cache_load(struct solve_ctx *ctx, const char *path)
 		}
 		fclose(fp);
 		fp = NULL;
+		solve_syncdb_restore_order(repo);
 		off += size;
 	}
 	if (off != len) {

@@ -22,6 +22,7 @@ struct prefer {
 	Queue			*out;		/* picked, in pick order */
 	Map			 in;		/* solvables picked */
 	Map			 names;		/* names picked */
+	int			*expidx;	/* solvable -> 1 + explicit index */
 };
 
 /* 1 if something already picked satisfies DEP. */
@@ -37,17 +38,19 @@ picked_satisfies(struct prefer *pf, Id dep)
 	return 0;
 }
 
-/* The explicit target (in request order) satisfying DEP, or 0. */
+/* The explicit target (first in request order) satisfying DEP, or 0. */
 static Id
 explicit_satisfier(struct prefer *pf, Id dep)
 {
-	Queue	*q = &pf->run->explicit_q;
-	int	 i;
+	Pool	*pool = pf->pool;
+	Id	 p, pp, best = 0;
 
-	for (i = 0; i < q->count; i++)
-		if (solve_pkg_satisfies(pf->pool, q->elements[i], dep))
-			return q->elements[i];
-	return 0;
+	FOR_PROVIDES(p, pp, dep)
+		if (pf->expidx[p] != 0 && (best == 0 ||
+		    pf->expidx[p] < pf->expidx[best]) &&
+		    solve_pkg_satisfies(pool, p, dep))
+			best = p;
+	return best;
 }
 
 /* Remove picks from index START on (a failed subtree). */
@@ -108,7 +111,8 @@ pick(struct prefer *pf, Id p)
 
 /*
  * Replay pacman's walk for run->explicit_q into OUT (emptied first).  Returns
- * the number of explicit targets pacman could not resolve.
+ * the number of explicit targets pacman could not resolve, -1 on OOM (then
+ * OUT is empty and libsolv decides alone).
  */
 int
 solve_prefer(struct solve_run *run, Queue *out)
@@ -123,9 +127,17 @@ solve_prefer(struct solve_run *run, Queue *out)
 	queue_empty(out);
 	map_init(&pf.in, pf.pool->nsolvables);
 	map_init(&pf.names, pf.pool->ss.nstrings);
+	if ((pf.expidx = calloc(pf.pool->nsolvables, sizeof(int))) == NULL) {
+		nfail = -1;
+		goto out;
+	}
+	for (i = run->explicit_q.count - 1; i >= 0; i--)
+		pf.expidx[run->explicit_q.elements[i]] = i + 1;
 	for (i = 0; i < run->explicit_q.count; i++)
 		if (pick(&pf, run->explicit_q.elements[i]) < 0)
 			nfail++;
+out:
+	free(pf.expidx);
 	map_free(&pf.in);
 	map_free(&pf.names);
 	return nfail;

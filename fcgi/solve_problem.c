@@ -320,17 +320,20 @@ problem_json(struct solve_run *run, Solver *solv, Id pid)
 	deps = json_array();
 	rid = best_rule(solv, pid, &missing);
 	type = solver_ruleinfo(solv, rid, &source, &target, &dep);
-	snprintf(depstr, sizeof(depstr), "%s", dep ? pool_dep2str(pool, dep) :
-	    "");
+	if (dep)
+		solve_dep2str(pool, dep, depstr, sizeof(depstr));
+	else
+		depstr[0] = '\0';
 	switch (type) {
 	case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
 		kind = "missing-dependency";
 		describe_origin(run, source, o1, sizeof(o1), c1, &bits);
 		off = 0;
 		for (i = 0; i < missing.count && off < sizeof(msg); i += 3) {
-			const char *d = pool_dep2str(pool,
-			    missing.elements[i + 1]);
+			char d[512];
 
+			solve_dep2str(pool, missing.elements[i + 1], d,
+			    sizeof(d));
 			solve_json_add_str(deps, d);
 			off += (size_t)snprintf(msg + off, sizeof(msg) - off,
 			    "%s%s requires %s", i ? "; " : "",

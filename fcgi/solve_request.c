@@ -37,45 +37,54 @@ name_char(int c)
 }
 
 /*
- * Split SPEC ("name", "name>=1.2") into a pool dependency.  *NAMELEN gets the
- * length of the name part.  0 if SPEC is not a valid name or constraint.
+ * Split SPEC ("name", "name>=1.2") into a pool dependency in *RET.  *NAMELEN
+ * gets the length of the name part.  Returns -1 if SPEC is not a valid name or
+ * constraint.  A name the pool has never seen gives *RET = 0 and creates
+ * nothing, so unknown names from requests cannot grow a long-lived pool.
  */
-static Id
-spec_dep(Pool *pool, const char *spec, size_t *namelen, int allow_version)
+static int
+spec_dep(Pool *pool, const char *spec, size_t *namelen, int allow_version,
+    Id *ret)
 {
-	const char	*op, *ver, *c;
-	int		 flags;
+	const char	*op, *ver = NULL, *c;
+	int		 flags = 0;
+	Id		 name;
 
+	*ret = 0;
 	if (strlen(spec) > SOLVE_NAME_MAX || spec[0] == '-' || spec[0] == '.')
-		return 0;
+		return -1;
 	for (op = spec; *op != '\0' && name_char((unsigned char)*op); op++)
 		;
 	if (op == spec)
-		return 0;
+		return -1;
 	*namelen = (size_t)(op - spec);
-	if (*op == '\0')
-		return pool_strn2id(pool, spec, (unsigned)*namelen, 1);
-	if (!allow_version)
+	if (*op != '\0') {
+		if (!allow_version)
+			return -1;
+		if (strncmp(op, ">=", 2) == 0)
+			flags = REL_GT | REL_EQ, ver = op + 2;
+		else if (strncmp(op, "<=", 2) == 0)
+			flags = REL_LT | REL_EQ, ver = op + 2;
+		else if (*op == '>')
+			flags = REL_GT, ver = op + 1;
+		else if (*op == '<')
+			flags = REL_LT, ver = op + 1;
+		else if (*op == '=')
+			flags = REL_EQ, ver = op + 1;
+		else
+			return -1;
+		if (*ver == '\0')
+			return -1;
+		for (c = ver; *c != '\0'; c++)
+			if (!name_char((unsigned char)*c) && *c != ':' &&
+			    *c != '~')
+				return -1;
+	}
+	if ((name = pool_strn2id(pool, spec, (unsigned)*namelen, 0)) == 0)
 		return 0;
-	if (strncmp(op, ">=", 2) == 0)
-		flags = REL_GT | REL_EQ, ver = op + 2;
-	else if (strncmp(op, "<=", 2) == 0)
-		flags = REL_LT | REL_EQ, ver = op + 2;
-	else if (*op == '>')
-		flags = REL_GT, ver = op + 1;
-	else if (*op == '<')
-		flags = REL_LT, ver = op + 1;
-	else if (*op == '=')
-		flags = REL_EQ, ver = op + 1;
-	else
-		return 0;
-	if (*ver == '\0')
-		return 0;
-	for (c = ver; *c != '\0'; c++)
-		if (!name_char((unsigned char)*c) && *c != ':' && *c != '~')
-			return 0;
-	return pool_rel2id(pool, pool_strn2id(pool, spec, (unsigned)*namelen,
-	    1), pool_str2id(pool, ver, 1), flags, 1);
+	*ret = flags == 0 ? name : pool_rel2id(pool, name, pool_str2id(pool,
+	    ver, 1), flags, 1);
+	return 0;
 }
 
 /* Append a target; -1 on OOM or too many (message set). */
@@ -183,11 +192,16 @@ spec_expand(struct solve_run *run, const char *spec, int layer,
 	char	 buf[80];
 
 	queue_init(&q);
-	if ((dep = spec_dep(pool, spec, &nl, 1)) == 0) {
+	if (spec_dep(pool, spec, &nl, 1, &dep) < 0) {
 		solve_setfield(run->ctx, "%s", field);
 		solve_seterr(run->ctx, "'%s' is not a package name (letters, "
 		    "digits and @._+- with an optional =, >=, <=, > or < "
 		    "version)", printable(spec, buf, sizeof(buf)));
+		goto out;
+	}
+	if (dep == 0) {
+		rc = target_add(run, spec, spec, nl, 0, layer,
+		    SOLVE_KIND_UNKNOWN, 0);
 		goto out;
 	}
 	name = ISRELDEP(dep) ? GETRELDEP(pool, dep)->name : dep;
@@ -292,7 +306,7 @@ apply_remove(struct solve_run *run, const json_t *v, int layer,
 		return -1;
 	for (i = 0; i < json_array_size(v); i++) {
 		r = json_string_value(json_array_get(v, i));
-		if ((dep = spec_dep(run->pool, r, &nl, 0)) == 0) {
+		if (spec_dep(run->pool, r, &nl, 0, &dep) < 0) {
 			solve_setfield(run->ctx, "%s[%zu]", field, i);
 			solve_seterr(run->ctx, "'%s' is not a package name",
 			    printable(r, buf, sizeof(buf)));
@@ -323,15 +337,15 @@ pin_add(struct solve_run *run, const char *name, const json_t *v, int layer,
 	size_t			 nl;
 	Id			 nid, pid, p;
 
-	if ((nid = spec_dep(pool, name, &nl, 0)) == 0 || !json_is_string(v) ||
-	    (pid = spec_dep(pool, json_string_value(v), &nl, 0)) == 0) {
+	if (spec_dep(pool, name, &nl, 0, &nid) < 0 || !json_is_string(v) ||
+	    spec_dep(pool, json_string_value(v), &nl, 0, &pid) < 0) {
 		solve_setfield(run->ctx, "%s", field);
 		solve_seterr(run->ctx, "%s must map a name to a package name",
 		    field);
 		return -1;
 	}
-	p = solve_find_package(pool, pid, pid);
-	if (p == 0 || !solve_pkg_satisfies(pool, p, nid)) {
+	p = pid != 0 ? solve_find_package(pool, pid, pid) : 0;
+	if (p == 0 || nid == 0 || !solve_pkg_satisfies(pool, p, nid)) {
 		solve_setfield(run->ctx, "%s", field);
 		solve_seterr(run->ctx, p == 0 ? "pinned provider '%s' does "
 		    "not exist" : "'%s' does not provide '%s'",

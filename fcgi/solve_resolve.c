@@ -50,20 +50,6 @@ solve_json_add_str(json_t *a, const char *s)
 	return json_array_append_new(a, json_string(s));
 }
 
-/* The highest layer among live targets for solvable P, or SOLVE_LAYER_NONE. */
-static int
-explicit_layer(const struct solve_run *run, Id p)
-{
-	size_t	i;
-	int	l = SOLVE_LAYER_NONE;
-
-	for (i = 0; i < run->ntargets; i++)
-		if (!run->targets[i].removed && run->targets[i].p == p &&
-		    run->targets[i].layer > l)
-			l = run->targets[i].layer;
-	return l;
-}
-
 static json_t *
 layer_json(int l)
 {
@@ -83,13 +69,14 @@ choice_note(struct solve_run *run, json_t *choices, const Map *inst, Id dep,
 	Pool		*pool = run->pool;
 	Queue		 prov;
 	json_t		*c, *alts, *rb;
-	const char	*key, *chosen = NULL;
+	const char	*chosen = NULL;
+	char		 key[512];
 	char		**names = NULL;
 	int		 i, n = 0, rc = -1, pinlayer;
 	Id		 name, pin;
 
 	queue_init(&prov);
-	key = pool_dep2str(pool, dep);
+	solve_dep2str(pool, dep, key, sizeof(key));
 	if ((c = json_object_get(choices, key)) != NULL) {
 		rc = 0;
 		goto add_rb;
@@ -259,16 +246,20 @@ answer_ok(struct solve_run *run, Queue *inst)
 			goto out;
 	/* layer of each dependency: breadth first from explicit packages,
 	 * lowest layer first */
-	for (k = SOLVE_LAYER_NONE; k < SOLVE_LAYER__MAX; k++) {
+	for (t = 0; t < run->ntargets; t++) {
+		const struct solve_target *tg = &run->targets[t];
+
+		/* explicit: the highest layer asking (targets are in layer
+		 * order, so the last one wins) */
+		if (!tg->removed && tg->p != 0 && MAPTST(&in, tg->p))
+			layer[tg->p] = tg->layer;
+	}
+	for (k = SOLVE_LAYER_NONE; k < SOLVE_LAYER__MAX; k++)
 		for (i = 0; i < run->explicit_q.count; i++) {
 			p = run->explicit_q.elements[i];
-			if (MAPTST(&in, p) && layer[p] == -2 &&
-			    explicit_layer(run, p) == k) {
-				layer[p] = k;
+			if (MAPTST(&in, p) && layer[p] == k)
 				queue_push(&bfs, p);
-			}
 		}
-	}
 	for (i = 0; i < bfs.count; i++) {
 		Solvable *s = pool_id2solvable(pool, bfs.elements[i]);
 
@@ -372,6 +363,40 @@ build_jobs(struct solve_run *run)
 	return 0;
 }
 
+/*
+ * Take %REPLACES% (kept as obsoletes for the catalogue) out of the pool while
+ * solving: `pacman -S` ignores them, libsolv would turn them into conflicts.
+ * Returns the saved offsets (restore with obsoletes_restore) or NULL on OOM.
+ * Rule explanations re-read obsoletes, so they stay hidden until the answer is
+ * built.
+ */
+static Offset *
+obsoletes_hide(Pool *pool)
+{
+	Offset	*saved;
+	Id	 p;
+
+	if ((saved = calloc(pool->nsolvables + 1, sizeof(*saved))) == NULL)
+		return NULL;
+	for (p = 2; p < pool->nsolvables; p++) {
+		saved[p] = pool->solvables[p].obsoletes;
+		pool->solvables[p].obsoletes = 0;
+	}
+	return saved;
+}
+
+static void
+obsoletes_restore(Pool *pool, Offset *saved)
+{
+	Id p;
+
+	if (saved == NULL)
+		return;
+	for (p = 2; p < pool->nsolvables; p++)
+		pool->solvables[p].obsoletes = saved[p];
+	free(saved);
+}
+
 json_t *
 solve_resolve(struct solve_ctx *ctx, const json_t *req, const char **err_field)
 {
@@ -379,6 +404,7 @@ solve_resolve(struct solve_ctx *ctx, const json_t *req, const char **err_field)
 	Solver			*solv = NULL;
 	Queue			 dq, inst;
 	json_t			*ans = NULL, *probs = NULL, *more;
+	Offset			*obs = NULL;
 	size_t			 t;
 	int			 i, nsugg = 0;
 
@@ -413,7 +439,8 @@ solve_resolve(struct solve_ctx *ctx, const json_t *req, const char **err_field)
 		if (more == NULL || json_array_append_new(probs, more) < 0)
 			goto oom;
 	}
-	if ((solv = solver_create(run.pool)) == NULL)
+	if ((obs = obsoletes_hide(run.pool)) == NULL ||
+	    (solv = solver_create(run.pool)) == NULL)
 		goto oom;
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
 	if (solver_solve(solv, &run.job) != 0) {
@@ -449,6 +476,7 @@ out:
 	json_decref(probs);
 	if (solv != NULL)
 		solver_free(solv);
+	obsoletes_restore(run.pool, obs);
 	queue_free(&dq);
 	queue_free(&inst);
 	run_free(&run);

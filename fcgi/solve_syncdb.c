@@ -7,6 +7,11 @@
  * not a tarball or is cut short silently gives an empty or partial repository)
  * and keeps only the first of several %GROUPS%.  Decompression still comes from
  * libsolvext (solv_xfopen_fd: gzip, xz, zstd, bzip2, as compiled in).
+ *
+ * Kept per package: name, version, arch, depends, conflicts, provides, replaces
+ * (as obsoletes; the resolver ignores them like `pacman -S`), groups, sizes,
+ * description, url, licenses, packager, build date, sha256 and optdepends
+ * (under SOLVE_KEY_OPTDEPENDS) for the catalogue (solve_catalog.c).
  */
 #include <sys/types.h>
 
@@ -24,6 +29,7 @@
 #include <solv/knownid.h>
 
 #include "solve_internal.h"
+#include "solve_catalog.h"
 
 #define TAR_BLOCK	512
 #define ENTRY_MAX	(16u << 20)	/* largest desc/depends file accepted */
@@ -38,6 +44,8 @@ struct syncdb {
 	char		*err;
 	size_t		 errsz;
 	uint64_t	 off;		/* tar bytes consumed */
+	Id		 optkey;	/* SOLVE_KEY_OPTDEPENDS */
+	Id		 orderkey;	/* SOLVE_KEY_DEPORDER */
 	/* directory name -> solvable, open addressing */
 	char		**keys;
 	Id		*vals;
@@ -441,11 +449,35 @@ db_parse_desc(struct syncdb *db, Id p, const char *path, char *buf)
 		} else if (strcmp(sect, "%GROUPS%") == 0) {
 			repodata_add_poolstr_array(db->data, p,
 			    SOLVABLE_GROUP, line);
+		} else if (strcmp(sect, "%LICENSE%") == 0) {
+			repodata_add_poolstr_array(db->data, p,
+			    SOLVABLE_LICENSE, line);
+		} else if (strcmp(sect, "%OPTDEPENDS%") == 0) {
+			repodata_add_poolstr_array(db->data, p, db->optkey,
+			    line);
 		} else if (strcmp(sect, "%DESC%") == 0) {
 			repodata_set_str(db->data, p, SOLVABLE_SUMMARY, line);
+		} else if (strcmp(sect, "%URL%") == 0) {
+			repodata_set_str(db->data, p, SOLVABLE_URL, line);
+		} else if (strcmp(sect, "%PACKAGER%") == 0) {
+			repodata_set_poolstr(db->data, p, SOLVABLE_PACKAGER,
+			    line);
+		} else if (strcmp(sect, "%BUILDDATE%") == 0) {
+			/* informational only: garbage is dropped, not fatal */
+			if ((num = parse_size(line)) >= 0)
+				repodata_set_num(db->data, p,
+				    SOLVABLE_BUILDTIME,
+				    (unsigned long long)num);
+		} else if (strcmp(sect, "%SHA256SUM%") == 0) {
+			if (strlen(line) == 64 && strspn(line,
+			    "0123456789abcdefABCDEF") == 64)
+				repodata_set_checksum(db->data, p,
+				    SOLVABLE_CHECKSUM, REPOKEY_TYPE_SHA256,
+				    line);
 		} else if (strcmp(sect, "%DEPENDS%") == 0 ||
 		    strcmp(sect, "%CONFLICTS%") == 0 ||
-		    strcmp(sect, "%PROVIDES%") == 0) {
+		    strcmp(sect, "%PROVIDES%") == 0 ||
+		    strcmp(sect, "%REPLACES%") == 0) {
 			if ((id = parse_dep(pool, line)) == 0) {
 				db_err(db, "entry '%s': bad %s line '%.40s'",
 				    path, sect, line);
@@ -457,13 +489,98 @@ db_parse_desc(struct syncdb *db, Id p, const char *path, char *buf)
 			else if (sect[1] == 'C')
 				s->conflicts = repo_addid_dep(db->repo,
 				    s->conflicts, id, 0);
-			else
+			else if (sect[1] == 'P')
 				s->provides = repo_addid_dep(db->repo,
 				    s->provides, id, 0);
+			else
+				s->obsoletes = repo_addid_dep(db->repo,
+				    s->obsoletes, id, 0);
 		}
-		/* other sections (%REPLACES%, %OPTDEPENDS%, ...) are not used */
+		/* other sections (%FILENAME%, %PGPSIG%, ...) are not kept */
 	}
 	return 0;
+}
+
+/*
+ * Remember the order of P's %DEPENDS% (repo_write sorts dependency arrays, and
+ * pacman's choices depend on that order) as one string, the dependencies
+ * separated by newlines.  0 or -1 on OOM.
+ */
+static int
+record_order(struct syncdb *db, Id p)
+{
+	Pool		*pool = db->repo->pool;
+	Solvable	*s = pool_id2solvable(pool, p);
+	char		*buf = NULL, one[1024];
+	size_t		 len = 0;
+	FILE		*fp;
+	Id		*dp;
+
+	if (!s->requires || !s->repo->idarraydata[s->requires + 1])
+		return 0;	/* fewer than two: nothing to keep */
+	if ((fp = open_memstream(&buf, &len)) == NULL) {
+		db_err(db, "out of memory");
+		return -1;
+	}
+	for (dp = s->repo->idarraydata + s->requires; *dp; dp++)
+		fprintf(fp, "%s\n", solve_dep2str(pool, *dp, one, sizeof(one)));
+	if (fclose(fp) != 0) {
+		free(buf);
+		db_err(db, "out of memory");
+		return -1;
+	}
+	repodata_set_str(db->data, p, db->orderkey, buf);
+	free(buf);
+	return 0;
+}
+
+/*
+ * Put the %DEPENDS% of every package of REPO back in database order after a
+ * .solv cache load (see record_order).  Packages whose recorded order does not
+ * match their dependencies are left alone.
+ */
+void
+solve_syncdb_restore_order(Repo *repo)
+{
+	Pool		*pool = repo->pool;
+	Solvable	*s;
+	Queue		 q;
+	Id		 p, key, *dp, id;
+	const char	*str;
+	char		*copy, *line, *save = NULL;
+	int		 i, n;
+
+	if ((key = pool_str2id(pool, SOLVE_KEY_DEPORDER, 0)) == 0)
+		return;
+	queue_init(&q);
+	FOR_REPO_SOLVABLES(repo, p, s) {
+		if (!s->requires || (str = solvable_lookup_str(s, key)) == NULL)
+			continue;
+		if ((copy = strdup(str)) == NULL)
+			break;
+		queue_empty(&q);
+		for (line = strtok_r(copy, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			if ((id = parse_dep(pool, line)) != 0)
+				queue_push(&q, id);
+		free(copy);
+		for (n = 0, dp = repo->idarraydata + s->requires; *dp; dp++)
+			n++;
+		if (n != q.count)
+			continue;
+		for (i = 0; i < q.count; i++) {
+			for (dp = repo->idarraydata + s->requires; *dp; dp++)
+				if (*dp == q.elements[i])
+					break;
+			if (*dp == 0)
+				break;
+		}
+		if (i != q.count)
+			continue;
+		memcpy(repo->idarraydata + s->requires, q.elements,
+		    q.count * sizeof(Id));
+	}
+	queue_free(&q);
 }
 
 /*
@@ -504,6 +621,8 @@ db_finish(struct syncdb *db)
 			goto out;
 		}
 		MAPSET(&seen, s->name);
+		if (record_order(db, db->vals[i]) < 0)
+			goto out;
 		if (s->arch == 0)
 			s->arch = ARCH_ANY;
 		s->provides = repo_addid_dep(db->repo, s->provides,
@@ -690,6 +809,8 @@ solve_syncdb_read(Repo *repo, int fd, const char *label, char *err,
 	}
 	fd2 = -1;	/* now owned by db.fp */
 	db.data = repo_add_repodata(repo, 0);
+	db.optkey = pool_str2id(repo->pool, SOLVE_KEY_OPTDEPENDS, 1);
+	db.orderkey = pool_str2id(repo->pool, SOLVE_KEY_DEPORDER, 1);
 	if (db_walk(&db) < 0 || db_finish(&db) < 0)
 		goto out;
 	repodata_internalize(db.data);
