@@ -169,10 +169,14 @@ int		 overlay_hash(const json_t *effective, const json_t *repo_checksums,
  *        "packages": {"added": [...], "removed": [...]},
  *        "remove":   {"added": [...], "removed": [...]},
  *        "pins":     {"added": {..}, "removed": {..}, "changed": {"sh": {"from", "to"}}},
- *        "files":    {"added": [paths], "removed": [paths],
- *                     "changed": [{"path", "changed": ["content", "mode", ...],
- *                                  "diff": "--- a/etc/motd\n+++ b/etc/motd\n@@ ..."
- *                                          (null when either side is binary)}]}}}}
+ *        "files":    {"added":   [{"path", "diff"}],    diff from /dev/null
+ *                     "removed": [{"path", "diff"}],    diff to /dev/null
+ *                     "changed": [{"path", "changed": ["content", "mode",
+ *                                  "owner", "group", "strategy"],
+ *                                  "diff": "--- a/etc/motd\n+++ b/etc/motd\n@@ ..."}]}}}}
+ * "diff" is diff -u text of the layer's own entry, null when a side is
+ * binary or (changed) the content is the same; arrays are sorted by path.
+ * "iso" compares the effective values (defaults filled in).
  * Empty parts are left out; identical documents give {}.  Returns a new
  * object (caller decrefs) or NULL when out of memory or not objects.
  */
