@@ -186,7 +186,8 @@ ovl_json_apply(json_t **doc, json_t *keys, const char *text, size_t len,
 	}
 	for (i = 0; i < n; i++)
 		sorted[i] = json_incref(json_array_get(kept, i));
-	qsort(sorted, n, sizeof(*sorted), by_key);
+	if (n > 1)
+		qsort(sorted, n, sizeof(*sorted), by_key);
 	json_array_clear(keys);
 	for (i = 0; i < n; i++)
 		json_array_append_new(keys, sorted[i]);	/* steals */

@@ -653,7 +653,8 @@ ovl_merge(const json_t *doc, char *field, size_t fieldsz, char *why, size_t whys
 	}
 	if (why[0] != '\0')
 		goto out;
-	qsort(m.files, m.nfiles, sizeof(*m.files), by_path);
+	if (m.nfiles > 1)
+		qsort(m.files, m.nfiles, sizeof(*m.files), by_path);
 	/* A file cannot also be a directory of another file. */
 	for (i = 0; i < m.nfiles; i++)
 		for (j = i + 1; j < m.nfiles; j++) {

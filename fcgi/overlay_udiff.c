@@ -90,12 +90,13 @@ script(const struct line *a, size_t na, const struct line *b, size_t nb, size_t 
 			if (i < ma && j < mb && eq(&a[pre + i], &b[pre + j])) {
 				ops[k++] = (struct op){ ' ', pre + i, pre + j };
 				i++, j++;
-			} else if (j < mb && (i == ma || T(i, j + 1) >= T(i + 1, j))) {
-				ops[k++] = (struct op){ '+', pre + i, pre + j };
-				j++;
-			} else {
+			} else if (i < ma && (j == mb || T(i + 1, j) >= T(i, j + 1))) {
+				/* Deletions first on a tie, as diff -u prints them. */
 				ops[k++] = (struct op){ '-', pre + i, pre + j };
 				i++;
+			} else {
+				ops[k++] = (struct op){ '+', pre + i, pre + j };
+				j++;
 			}
 		}
 #undef T
