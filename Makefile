@@ -91,3 +91,35 @@ bench: bootstrap
 
 clean:
 	rm -rf build
+
+# ---------------------------------------------------------------------------
+# Fuzz targets (overlay/profile module).  Every tests/fuzz/fuzz_*.c becomes a
+# libFuzzer binary in $(BUILD)/fuzz/, linked with the library sources rebuilt
+# by clang with the fuzzer instrumentation.  fuzz_syncdb.c needs libsolv's
+# code built the same way and is left to its owner (FUZZ_SKIP).
+# `make check` runs each target briefly through tests/fuzz/suite.
+FUZZ_CC    ?= clang-14
+# clang's -Wformat=2 also flags vprintf-style wrappers that gcc accepts.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -Wno-format-nonliteral
+FUZZ_SKIP  ?= tests/fuzz/fuzz_syncdb.c
+FUZZ_SRC   := $(filter-out $(FUZZ_SKIP),$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/obj/%.o: %.c $(wildcard fcgi/*.h queue/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -D_GNU_SOURCE -DDEBATE_VERSION='"$(VERSION)"' \
+	    -DDEBATE_SHAREDIR='"$(PREFIX)/share/debate"' -Ifcgi -Iqueue \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+
+$(BUILD)/fuzz/libdebate-fuzz.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libdebate-fuzz.a
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Ifcgi -Iqueue \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $< $(BUILD)/fuzz/libdebate-fuzz.a \
+	    $(LDLIBS) -o $@

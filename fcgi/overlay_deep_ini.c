@@ -97,12 +97,24 @@ parse(const char *text, size_t len, int layer, int *line, char *why, size_t whys
 				snprintf(why, whysz, "key contains blanks or brackets");
 				goto bad;
 			}
-			/* A trailing backslash continues the value (systemd). */
+			/*
+			 * A trailing backslash continues the value (systemd).  One
+			 * with no line after it would continue into whatever the
+			 * merge puts next, so it is refused.
+			 */
 			while (ve > vs && ve[-1] == '\\' && p < end) {
 				nl = memchr(p, '\n', (size_t)(end - p));
 				ve = nl ? nl : end;
 				p = nl ? nl + 1 : end;
 				n++;
+				/* Blanks after a backslash would hide it until trimmed. */
+				while (ve > vs && is_blank(ve[-1]))
+					ve--;
+			}
+			if (ve > vs && ve[-1] == '\\') {
+				snprintf(why, whysz, "the value continues ('\\' at the end) "
+				    "but the file ends");
+				goto bad;
 			}
 			trim(&vs, &ve);
 			e = json_pack("{s:O, s:s%, s:s%, s:s, s:[]}", "section", section,

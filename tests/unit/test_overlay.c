@@ -527,6 +527,13 @@ START_TEST(merge_binary_and_errors)
 	ck_assert_ptr_null(overlay_merge(doc, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "layers.rhetoric.files[0].content: line 2") != NULL, "%s", err);
 	json_decref(doc);
+
+	/* Found by fuzz_deep_merge: a continuation with nothing after it would
+	 * swallow the next layer's first line once rendered. */
+	doc = J("{'layers': {'rhetoric': {'files': [{'path': '/e.conf', 'strategy': 'deep', 'content': '[s]\\na=1 \\\\ \\n b \\\\  \\n'}]}}}");
+	ck_assert_ptr_null(overlay_merge(doc, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "line 2: the value continues") != NULL, "%s", err);
+	json_decref(doc);
 }
 END_TEST
 
