@@ -123,3 +123,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libdebate-fuzz.a
 	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Ifcgi -Iqueue \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $< $(BUILD)/fuzz/libdebate-fuzz.a \
 	    $(LDLIBS) -o $@
+
+# The overlay engine's own benchmark (tests/bench/overlay/run prints it).
+$(BUILD)/bench/%: tests/bench/%/bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@

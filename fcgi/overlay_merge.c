@@ -341,18 +341,25 @@ file_lines(const struct fstate *f)
 	size_t off = 0;
 	int k;
 
+	/* Appended content is checked UTF-8 and cut at '\n' only: no re-check. */
 	for (k = 0; lines != NULL && k < f->nseg; k++) {
 		const char *p = f->bytes.p + off, *end = p + f->seg_len[k];
-		const char *name = overlay_layer_name((enum overlay_layer)f->seg_layer[k]);
+		json_t *name = json_string(overlay_layer_name((enum overlay_layer)f->seg_layer[k]));
 
-		while (p < end) {
+		while (name != NULL && p < end) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			const char *le = nl ? nl : end;
+			json_t *line = json_object();
 
-			json_array_append_new(lines, json_pack("{s:s%, s:s}",
-			    "text", p, (size_t)(le - p), "layer", name));
+			if (line != NULL) {
+				json_object_set_new(line, "text",
+				    json_stringn_nocheck(p, (size_t)(le - p)));
+				json_object_set(line, "layer", name);
+				json_array_append_new(lines, line);
+			}
 			p = nl ? nl + 1 : end;
 		}
+		json_decref(name);
 		off += f->seg_len[k];
 	}
 	return lines;

@@ -305,12 +305,21 @@ check_layer(struct vctx *v, const char *layer, const json_t *ly)
 json_t *
 overlay_validate(const json_t *doc, const struct overlay_limits *lim)
 {
+	return overlay_validate_merge(doc, lim, NULL);
+}
+
+json_t *
+overlay_validate_merge(const json_t *doc, const struct overlay_limits *lim,
+    json_t **effective)
+{
 	struct overlay_limits defaults;
 	struct vctx v = { NULL, lim, 0, 0 };
 	const json_t *x;
 	const char *key;
 	int l;
 
+	if (effective != NULL)
+		*effective = NULL;
 	if (lim == NULL) {
 		overlay_limits_default(&defaults);
 		v.lim = &defaults;
@@ -376,7 +385,10 @@ overlay_validate(const json_t *doc, const struct overlay_limits *lim)
 
 		if (eff == NULL)
 			ovl_err(v.errs, field, why);
-		json_decref(eff);
+		else if (effective != NULL)
+			*effective = eff;	/* the caller's reference now */
+		else
+			json_decref(eff);
 	}
 out:
 	if (json_array_size(v.errs) == 0) {
