@@ -373,6 +373,11 @@ out:
 	return rc;
 }
 
+/*
+ * The file from its key list: global keys, then each section in order of
+ * appearance; "key=value" or a bare "key" per line, a blank line between
+ * sections.  New malloc'd text (caller frees), NULL when out of memory.
+ */
 char *
 ovl_ini_render(const json_t *keys, size_t *len)
 {

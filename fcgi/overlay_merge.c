@@ -57,6 +57,7 @@ fail(struct merge *m, const char *field, const char *fmt, ...)
 		snprintf(m->why, m->whysz, "invalid");
 }
 
+/* "0644" or "644" (3 or 4 octal digits) to a mode; -1 otherwise. */
 long
 ovl_mode_parse(const json_t *v)
 {
@@ -74,6 +75,7 @@ ovl_mode_parse(const json_t *v)
 	return mode;
 }
 
+/* "root", a decimal string or an integer, 0..65534, to an id; -1 otherwise. */
 long
 ovl_id_parse(const json_t *v)
 {
@@ -602,6 +604,12 @@ by_path(const void *x, const void *y)
 	return strcmp(((const struct fstate *)x)->path, ((const struct fstate *)y)->path);
 }
 
+/*
+ * The engine: effective iso, packages, pins, then every file entry folded in
+ * layer order, then the file-inside-a-file check.  Returns a new effective
+ * configuration (caller decrefs), or NULL with the first failure's field and
+ * reason.  Only borrowed references to doc are kept while it runs.
+ */
 json_t *
 ovl_merge(const json_t *doc, char *field, size_t fieldsz, char *why, size_t whysz)
 {
@@ -693,6 +701,7 @@ out:
 	return eff;
 }
 
+/* overlay.h: ovl_merge with "field: reason" in one message. */
 json_t *
 overlay_merge(const json_t *doc, char *err, size_t errsz)
 {

@@ -311,7 +311,18 @@ START_TEST(validate_accepts_full_document)
 	    "   'pins': {'sh': 'bash'}, 'files': [{'path': '/etc/motd', 'content': 'hello\\n',"
 	    "   'encoding': 'utf-8', 'mode': '0644', 'owner': 'root', 'group': 0, 'strategy': 'append'}]}}}");
 
+	json_t *eff = NULL, *errs;
+
 	ck_assert_ptr_null(overlay_validate(doc, NULL));
+	/* The save path: validation hands over the merge it did. */
+	ck_assert_ptr_null(overlay_validate_merge(doc, NULL, &eff));
+	ck_assert_ptr_nonnull(eff);
+	ck_assert_ptr_nonnull(file_of(eff, "/etc/motd"));
+	json_decref(eff);
+	json_object_set_new(json_object_get(doc, "iso"), "label", json_string("bad label"));
+	ck_assert_ptr_nonnull(errs = overlay_validate_merge(doc, NULL, &eff));
+	ck_assert_ptr_null(eff);
+	json_decref(errs);
 	json_decref(doc);
 }
 END_TEST
