@@ -26,8 +26,11 @@ LIB      := $(BUILD)/libdebate.a
 PROGS    := $(BUILD)/bin/debate-fcgi $(BUILD)/bin/debatectl
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-BENCH_SRC := $(wildcard tests/bench/*/*.c)
-BENCHES  := $(foreach f,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(f))))
+# Benchmark programs: tests/bench/NAME/prog.c -> $(BUILD)/bench/prog, except
+# tests/bench/NAME/bench.c -> $(BUILD)/bench/NAME (rule at the end).
+BENCH_SRC := $(filter-out %/bench.c,$(wildcard tests/bench/*/*.c))
+BENCHES  := $(foreach f,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(f)))) \
+            $(patsubst tests/bench/%/bench.c,$(BUILD)/bench/%,$(wildcard tests/bench/*/bench.c))
 
 .PHONY: all install run stop check unit integration oracle bench benches clean bootstrap
 all: $(PROGS)
@@ -53,7 +56,6 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags check) $< $(LIB) $(LDFLAGS) \
 	    $(LDLIBS) $(shell pkg-config --libs check) -o $@
 
-# Benchmark programs: tests/bench/NAME/prog.c -> $(BUILD)/bench/prog
 define bench_rule
 $(BUILD)/bench/$(basename $(notdir $(1))): $(1) $(LIB)
 	@mkdir -p $$(dir $$@)
@@ -103,3 +105,40 @@ benches: $(BENCHES)
 
 clean:
 	rm -rf build
+
+# ---------------------------------------------------------------------------
+# Fuzz targets (overlay/profile module).  Every tests/fuzz/fuzz_*.c becomes a
+# libFuzzer binary in $(BUILD)/fuzz/, linked with the library sources rebuilt
+# by clang with the fuzzer instrumentation.  fuzz_syncdb.c needs libsolv's
+# code built the same way and is left to its owner (FUZZ_SKIP).
+# `make check` runs each target briefly through tests/fuzz/suite.
+FUZZ_CC    ?= clang-14
+# clang's -Wformat=2 also flags vprintf-style wrappers that gcc accepts.
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -Wno-format-nonliteral
+FUZZ_SKIP  ?= tests/fuzz/fuzz_syncdb.c
+FUZZ_SRC   := $(filter-out $(FUZZ_SKIP),$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/obj/%.o: %.c $(wildcard fcgi/*.h queue/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -D_GNU_SOURCE -DDEBATE_VERSION='"$(VERSION)"' \
+	    -DDEBATE_SHAREDIR='"$(PREFIX)/share/debate"' -Ifcgi -Iqueue \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
+
+$(BUILD)/fuzz/libdebate-fuzz.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libdebate-fuzz.a
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Ifcgi -Iqueue \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $< $(BUILD)/fuzz/libdebate-fuzz.a \
+	    $(LDLIBS) -o $@
+
+# The overlay engine's own benchmark (tests/bench/overlay/run prints it).
+$(BUILD)/bench/%: tests/bench/%/bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@

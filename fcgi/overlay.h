@@ -141,6 +141,15 @@ int		 overlay_path_check(const char *path, size_t len, const char **why);
 json_t		*overlay_validate(const json_t *doc, const struct overlay_limits *lim);
 
 /*
+ * overlay_validate that also hands over the merge it had to do anyway: when
+ * doc is valid (NULL returned) *effective is the effective configuration
+ * (the caller json_decref()s it); otherwise *effective is NULL.  A save path
+ * calls this once instead of validate + merge.
+ */
+json_t		*overlay_validate_merge(const json_t *doc,
+		    const struct overlay_limits *lim, json_t **effective);
+
+/*
  * Merge a document's layers into the effective configuration (shape above).
  * Returns a new object the caller json_decref()s, or NULL with a message in
  * err ("field: reason").  The document should have passed overlay_validate;

@@ -34,6 +34,7 @@ ovl_deep_free(struct ovl_deep *d)
 	d->doc = d->keys = NULL;
 }
 
+/* Text is checked as UTF-8 once here; the halves rely on it. */
 int
 ovl_deep_apply(struct ovl_deep *d, const char *text, size_t len, int layer,
     int *line, char *why, size_t whysz)

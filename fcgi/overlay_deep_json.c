@@ -129,6 +129,13 @@ by_key(const void *x, const void *y)
 	    json_string_value(json_object_get(b, "key")));
 }
 
+/*
+ * Parse text (line of a syntax error in *line), merge it onto *doc, and
+ * rebuild the provenance: lower leaves at, above or below an upper leaf go
+ * (their layers become its "overrode"), leaves the merge removed go, the rest
+ * stay; sorted by pointer.  0, or -1 with why (keys and *doc untouched when
+ * the text does not parse).
+ */
 int
 ovl_json_apply(json_t **doc, json_t *keys, const char *text, size_t len,
     int layer, int *line, char *why, size_t whysz)
@@ -202,6 +209,7 @@ out:
 	return rc;
 }
 
+/* The merged value as sorted, 2-space indented JSON with a final newline. */
 char *
 ovl_json_render(const json_t *doc, size_t *len)
 {

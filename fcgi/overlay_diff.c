@@ -53,6 +53,7 @@ change(const json_t *a, const json_t *b)
 	return json_pack("{s:O, s:O}", "from", a ? a : json_null(), "to", b ? b : json_null());
 }
 
+/* {"added", "removed", "changed"} of two pins objects (either may be NULL). */
 static json_t *
 pins_diff(const json_t *a, const json_t *b)
 {
@@ -142,6 +143,10 @@ same_attr(const json_t *fa, const json_t *fb, const char *member)
 	return json_equal(x, y) || (x == NULL && y == NULL);
 }
 
+/*
+ * {"added", "removed", "changed"} between two files lists of one layer,
+ * matched by path; attributes compared with their defaults.  New object.
+ */
 static json_t *
 files_diff(const json_t *a, const json_t *b)
 {
@@ -225,6 +230,7 @@ iso_of(const json_t *doc)
 	return iso ? iso : json_object();
 }
 
+/* overlay.h: document members, effective iso, then layer by layer. */
 json_t *
 overlay_diff(const json_t *a, const json_t *b)
 {

@@ -35,6 +35,11 @@ out:
 	return out;
 }
 
+/*
+ * overlay.h.  The canonical form is one compact JSON text with sorted keys:
+ * {"form", "iso", "packages": [names], "pins": {name: provider},
+ *  "files": [{path, mode, owner, group, sha256}], "repos"}.
+ */
 int
 overlay_hash(const json_t *effective, const json_t *repo_checksums, char out[65])
 {

@@ -82,7 +82,8 @@ int	 ovl_deep_apply(struct ovl_deep *d, const char *text, size_t len,
 /* The merged file as a new malloc'd NUL-terminated text; NULL when out of memory. */
 char	*ovl_deep_render(const struct ovl_deep *d, size_t *len);
 
-/* INI and JSON halves (overlay_deep_ini.c, overlay_deep_json.c). */
+/* INI and JSON halves (overlay_deep_ini.c, overlay_deep_json.c); text must be
+ * valid UTF-8 (ovl_deep_apply checks it). */
 int	 ovl_ini_apply(json_t *keys, const char *text, size_t len, int layer,
 	    int *line, char *why, size_t whysz);
 char	*ovl_ini_render(const json_t *keys, size_t *len);

@@ -132,6 +132,7 @@ check_bootmodes(const json_t *v, int *bad)
 	return NULL;
 }
 
+/* Each member by check_member / check_bootmodes; then compression vs image type. */
 void
 ovl_iso_validate(const json_t *iso, json_t *errs)
 {
@@ -201,6 +202,10 @@ default_label(const char *name, const char *version)
 	return json_string(label);
 }
 
+/*
+ * The iso object with every default filled in and bootmodes in canonical
+ * order; a new object (caller decrefs), NULL with the first problem.
+ */
 json_t *
 ovl_iso_effective(const json_t *iso, char *field, size_t fieldsz, char *why,
     size_t whysz)

@@ -57,6 +57,7 @@ fail(struct merge *m, const char *field, const char *fmt, ...)
 		snprintf(m->why, m->whysz, "invalid");
 }
 
+/* "0644" or "644" (3 or 4 octal digits) to a mode; -1 otherwise. */
 long
 ovl_mode_parse(const json_t *v)
 {
@@ -74,6 +75,7 @@ ovl_mode_parse(const json_t *v)
 	return mode;
 }
 
+/* "root", a decimal string or an integer, 0..65534, to an id; -1 otherwise. */
 long
 ovl_id_parse(const json_t *v)
 {
@@ -341,18 +343,25 @@ file_lines(const struct fstate *f)
 	size_t off = 0;
 	int k;
 
+	/* Appended content is checked UTF-8 and cut at '\n' only: no re-check. */
 	for (k = 0; lines != NULL && k < f->nseg; k++) {
 		const char *p = f->bytes.p + off, *end = p + f->seg_len[k];
-		const char *name = overlay_layer_name((enum overlay_layer)f->seg_layer[k]);
+		json_t *name = json_string(overlay_layer_name((enum overlay_layer)f->seg_layer[k]));
 
-		while (p < end) {
+		while (name != NULL && p < end) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 			const char *le = nl ? nl : end;
+			json_t *line = json_object();
 
-			json_array_append_new(lines, json_pack("{s:s%, s:s}",
-			    "text", p, (size_t)(le - p), "layer", name));
+			if (line != NULL) {
+				json_object_set_new(line, "text",
+				    json_stringn_nocheck(p, (size_t)(le - p)));
+				json_object_set(line, "layer", name);
+				json_array_append_new(lines, line);
+			}
 			p = nl ? nl + 1 : end;
 		}
+		json_decref(name);
 		off += f->seg_len[k];
 	}
 	return lines;
@@ -595,6 +604,12 @@ by_path(const void *x, const void *y)
 	return strcmp(((const struct fstate *)x)->path, ((const struct fstate *)y)->path);
 }
 
+/*
+ * The engine: effective iso, packages, pins, then every file entry folded in
+ * layer order, then the file-inside-a-file check.  Returns a new effective
+ * configuration (caller decrefs), or NULL with the first failure's field and
+ * reason.  Only borrowed references to doc are kept while it runs.
+ */
 json_t *
 ovl_merge(const json_t *doc, char *field, size_t fieldsz, char *why, size_t whysz)
 {
@@ -686,6 +701,7 @@ out:
 	return eff;
 }
 
+/* overlay.h: ovl_merge with "field: reason" in one message. */
 json_t *
 overlay_merge(const json_t *doc, char *err, size_t errsz)
 {

@@ -122,6 +122,7 @@ ovl_utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/* overlay_int.h.  base64 may be wrapped: newlines and blanks are skipped. */
 int
 ovl_content_decode(const json_t *file, char **out, size_t *len, const char **why)
 {
@@ -250,6 +251,7 @@ by_sort_key(const void *x, const void *y, void *member)
 	    sort_key(*(const json_t *const *)y, member));
 }
 
+/* overlay_int.h.  References are moved, not copied. */
 int
 ovl_array_sort(json_t *a, const char *member)
 {

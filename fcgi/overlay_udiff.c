@@ -135,6 +135,11 @@ put_line(struct ovl_buf *b, char type, const struct line *l)
 		ovl_buf_adds(b, "\n\\ No newline at end of file\n");
 }
 
+/*
+ * diff -u of a and b (NULL: /dev/null) under the name path, as a new json
+ * string; NULL when out of memory.  Hunks carry CONTEXT lines each side and
+ * merge when their contexts touch.
+ */
 json_t *
 ovl_unified_diff(const char *path, const char *a, size_t alen, const char *b,
     size_t blen)

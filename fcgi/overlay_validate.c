@@ -150,6 +150,10 @@ check_pins(struct vctx *v, const char *layer, const json_t *pins)
 	}
 }
 
+/*
+ * One file entry at layers.LAYER.files[i]: shape, path, attributes,
+ * encoding, limits (counted in v), and a deep file's own parse with its line.
+ */
 static void
 check_file(struct vctx *v, const char *layer, size_t i, const json_t *f,
     const json_t *list)
@@ -262,6 +266,7 @@ out:
 	free(content);
 }
 
+/* One layer object: unknown keys, lists, pins, files. */
 static void
 check_layer(struct vctx *v, const char *layer, const json_t *ly)
 {
@@ -302,8 +307,20 @@ check_layer(struct vctx *v, const char *layer, const json_t *ly)
 	}
 }
 
+/* overlay.h. */
 json_t *
 overlay_validate(const json_t *doc, const struct overlay_limits *lim)
+{
+	return overlay_validate_merge(doc, lim, NULL);
+}
+
+/*
+ * overlay.h.  Member rules first, in document order; the merge only for a
+ * document clean so far, so its one error is never a consequence of another.
+ */
+json_t *
+overlay_validate_merge(const json_t *doc, const struct overlay_limits *lim,
+    json_t **effective)
 {
 	struct overlay_limits defaults;
 	struct vctx v = { NULL, lim, 0, 0 };
@@ -311,6 +328,8 @@ overlay_validate(const json_t *doc, const struct overlay_limits *lim)
 	const char *key;
 	int l;
 
+	if (effective != NULL)
+		*effective = NULL;
 	if (lim == NULL) {
 		overlay_limits_default(&defaults);
 		v.lim = &defaults;
@@ -376,7 +395,10 @@ overlay_validate(const json_t *doc, const struct overlay_limits *lim)
 
 		if (eff == NULL)
 			ovl_err(v.errs, field, why);
-		json_decref(eff);
+		else if (effective != NULL)
+			*effective = eff;	/* the caller's reference now */
+		else
+			json_decref(eff);
 	}
 out:
 	if (json_array_size(v.errs) == 0) {

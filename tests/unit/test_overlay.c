@@ -311,7 +311,18 @@ START_TEST(validate_accepts_full_document)
 	    "   'pins': {'sh': 'bash'}, 'files': [{'path': '/etc/motd', 'content': 'hello\\n',"
 	    "   'encoding': 'utf-8', 'mode': '0644', 'owner': 'root', 'group': 0, 'strategy': 'append'}]}}}");
 
+	json_t *eff = NULL, *errs;
+
 	ck_assert_ptr_null(overlay_validate(doc, NULL));
+	/* The save path: validation hands over the merge it did. */
+	ck_assert_ptr_null(overlay_validate_merge(doc, NULL, &eff));
+	ck_assert_ptr_nonnull(eff);
+	ck_assert_ptr_nonnull(file_of(eff, "/etc/motd"));
+	json_decref(eff);
+	json_object_set_new(json_object_get(doc, "iso"), "label", json_string("bad label"));
+	ck_assert_ptr_nonnull(errs = overlay_validate_merge(doc, NULL, &eff));
+	ck_assert_ptr_null(eff);
+	json_decref(errs);
 	json_decref(doc);
 }
 END_TEST
@@ -526,6 +537,13 @@ START_TEST(merge_binary_and_errors)
 	doc = J("{'layers': {'rhetoric': {'files': [{'path': '/e.conf', 'strategy': 'deep', 'content': 'a=1\\n[broken\\n'}]}}}");
 	ck_assert_ptr_null(overlay_merge(doc, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "layers.rhetoric.files[0].content: line 2") != NULL, "%s", err);
+	json_decref(doc);
+
+	/* Found by fuzz_deep_merge: a continuation with nothing after it would
+	 * swallow the next layer's first line once rendered. */
+	doc = J("{'layers': {'rhetoric': {'files': [{'path': '/e.conf', 'strategy': 'deep', 'content': '[s]\\na=1 \\\\ \\n b \\\\  \\n'}]}}}");
+	ck_assert_ptr_null(overlay_merge(doc, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "line 2: the value continues") != NULL, "%s", err);
 	json_decref(doc);
 }
 END_TEST
