@@ -16,14 +16,15 @@ OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS  += $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -DDEBATE_VERSION='"$(VERSION)"' \
            -DDEBATE_SHAREDIR='"$(PREFIX)/share/debate"' \
-           -Ifcgi -Iqueue $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -Ifcgi -Iqueue -Ibuilder $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS += $(SAN)
 
-LIB_SRC  := $(filter-out fcgi/main_%.c,$(wildcard fcgi/*.c)) $(wildcard queue/*.c)
+LIB_SRC  := $(filter-out fcgi/main_%.c,$(wildcard fcgi/*.c)) $(wildcard queue/*.c) \
+            $(filter-out builder/main_%.c,$(wildcard builder/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB      := $(BUILD)/libdebate.a
-PROGS    := $(BUILD)/bin/debate-fcgi $(BUILD)/bin/debatectl
+PROGS    := $(BUILD)/bin/debate-fcgi $(BUILD)/bin/debatectl $(BUILD)/bin/debate-builder
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Benchmark programs: tests/bench/NAME/prog.c -> $(BUILD)/bench/prog, except
@@ -35,7 +36,7 @@ BENCHES  := $(foreach f,$(BENCH_SRC),$(BUILD)/bench/$(basename $(notdir $(f)))) 
 .PHONY: all install run stop check unit integration oracle bench benches clean bootstrap
 all: $(PROGS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard fcgi/*.h queue/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard fcgi/*.h queue/*.h builder/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -44,6 +45,10 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/bin/debate-fcgi: $(BUILD)/obj/fcgi/main_fcgi.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bin/debate-builder: $(BUILD)/obj/builder/main_builder.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

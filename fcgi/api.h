@@ -42,6 +42,7 @@ struct api_req {
 	long long	 content_length; /* announced length, -1 when absent */
 	const char	*cookie;	/* raw Cookie header */
 	const char	*origin, *referer, *host, *requested_with, *fetch_site;
+	const char	*last_event_id;	/* SSE reconnection */
 	const char	*remote_addr;
 	int		 tls;		/* came over HTTPS */
 
@@ -60,6 +61,10 @@ struct api_resp {
 	size_t	 raw_len;
 	char	 raw_type[64];		/* its Content-Type */
 	char	 headers[1024];		/* extra "Name: value\r\n" lines */
+	/* A Server-Sent Events stream to hand to the process's hub after raw. */
+	int	 stream;
+	char	 stream_build[40];
+	long long stream_seq;
 };
 
 /*
@@ -120,6 +125,8 @@ api_handler	 api_configs_post, api_configs_list, api_config_get, api_config_put,
 		 api_config_patch, api_config_delete;
 api_handler	 api_config_revisions, api_config_revision, api_config_diff,
 		 api_config_effective, api_config_profile;
+api_handler	 api_builds_post, api_builds_list, api_build_get, api_build_delete,
+		 api_build_iso, api_build_events;
 api_handler	 api_config_share_post, api_config_share_delete, api_config_fork,
 		 api_shared_get, api_shared_fork;
 

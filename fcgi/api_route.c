@@ -30,6 +30,7 @@ enum api_route {
 	R_CONFIGS_POST, R_CONFIGS_LIST, R_CONFIG_GET, R_CONFIG_PUT, R_CONFIG_PATCH,
 	R_CONFIG_DELETE, R_REVISIONS, R_REVISION, R_DIFF, R_EFFECTIVE, R_PROFILE,
 	R_SHARE_POST, R_SHARE_DELETE, R_FORK, R_SHARED_GET, R_SHARED_FORK,
+	R_BUILDS_POST, R_BUILDS_LIST, R_BUILD_GET, R_BUILD_DELETE, R_BUILD_ISO, R_BUILD_EVENTS,
 	R__MAX
 };
 
@@ -72,6 +73,12 @@ static const struct route routes[R__MAX] = {
 	[R_SHARED_GET] = { M_GET, "/api/v1/shared/{token}", api_shared_get, 0 },
 	[R_SHARED_FORK] = { M_POST, "/api/v1/shared/{token}/fork", api_shared_fork, RF_AUTH },
 #undef CFG
+	[R_BUILDS_POST] = { M_POST, "/api/v1/builds", api_builds_post, RF_JSON | RF_AUTH },
+	[R_BUILDS_LIST] = { M_GET, "/api/v1/builds", api_builds_list, RF_AUTH },
+	[R_BUILD_GET] = { M_GET, "/api/v1/builds/{id}", api_build_get, RF_AUTH },
+	[R_BUILD_DELETE] = { M_DELETE, "/api/v1/builds/{id}", api_build_delete, RF_AUTH },
+	[R_BUILD_ISO] = { M_GET, "/api/v1/builds/{id}/iso", api_build_iso, RF_AUTH },
+	[R_BUILD_EVENTS] = { M_GET, "/api/v1/builds/{id}/events", api_build_events, RF_AUTH },
 };
 
 static const char *const method_names[M__MAX] = {
@@ -207,6 +214,7 @@ api_dispatch(struct app *app, struct api_req *req, struct api_resp *resp)
 	resp->body = NULL;
 	resp->raw = NULL;
 	resp->raw_len = 0;
+	resp->stream = 0;
 	resp->headers[0] = '\0';
 	req->json = NULL;
 	req->has_user = 0;

@@ -51,6 +51,7 @@ static const struct conf_key keys[] = {
 	{ "web", "password_mem", CT_SIZE, O(web_password_mem), 8192, 1L << 32 },
 	{ "builder", "workdir", CT_STR, O(builder_workdir), 0, 0 },
 	{ "builder", "slots", CT_INT, O(builder_slots), 1, 64 },
+	{ "builder", "artifacts", CT_STR, O(builder_artifacts), 0, 0 },
 	{ "limits", "login_failures_per_account", CT_INT, O(lim_login_account), 1, 100000 },
 	{ "limits", "login_failures_per_address", CT_INT, O(lim_login_address), 1, 100000 },
 	{ "limits", "login_window", CT_INT, O(lim_login_window), 1, 86400 * 7 },
@@ -60,6 +61,9 @@ static const struct conf_key keys[] = {
 	{ "limits", "overlay_file_bytes", CT_SIZE, O(lim_overlay_file_bytes), 0, 1L << 30 },
 	{ "limits", "overlay_bytes", CT_SIZE, O(lim_overlay_bytes), 0, 1L << 30 },
 	{ "limits", "packages", CT_INT, O(lim_packages), 1, 100000 },
+	{ "limits", "builds_concurrent", CT_INT, O(lim_builds_live), 1, 100000 },
+	{ "limits", "builds_per_day", CT_INT, O(lim_builds_day), 1, 1000000 },
+	{ "limits", "storage", CT_SIZE, O(lim_storage), 0, 1L << 50 },
 };
 #undef O
 
@@ -93,6 +97,7 @@ conf_defaults(struct conf *c)
 	c->web_password_mem = 64L << 20;
 	set_str(&c->builder_workdir, "/var/lib/debate/builds");
 	c->builder_slots = 1;
+	set_str(&c->builder_artifacts, "/var/lib/debate/artifacts");
 	c->lim_login_account = 5;
 	c->lim_login_address = 50;
 	c->lim_login_window = 900;
@@ -102,6 +107,9 @@ conf_defaults(struct conf *c)
 	c->lim_overlay_file_bytes = 1L << 20;
 	c->lim_overlay_bytes = 8L << 20;
 	c->lim_packages = 4096;
+	c->lim_builds_live = 2;
+	c->lim_builds_day = 20;
+	c->lim_storage = 20L << 30;
 }
 
 void

@@ -44,6 +44,7 @@ struct conf {
 	long	 web_password_mem;	/* Argon2id memory, bytes */
 	/* [builder] */
 	char	*builder_workdir;
+	char	*builder_artifacts;	/* finished ISOs; nginx serves them */
 	int	 builder_slots;
 	/* [limits] */
 	int	 lim_login_account;	/* failed logins per account per window */
@@ -55,6 +56,9 @@ struct conf {
 	long	 lim_overlay_file_bytes; /* bytes of one overlay file */
 	long	 lim_overlay_bytes;	/* bytes of all overlay files */
 	int	 lim_packages;		/* names in one layer's list */
+	int	 lim_builds_live;	/* queued + running builds per account */
+	int	 lim_builds_day;	/* new builds per account per day */
+	long	 lim_storage;		/* ISO bytes per account */
 	/* [repo NAME]... */
 	struct conf_repo repos[CONF_REPO_MAX];
 	size_t	 nrepos;

@@ -13,5 +13,6 @@ int	 ctl_user(const struct conf *c, int argc, char **argv);
 int	 ctl_repo(const struct conf *c, int argc, char **argv);
 int	 ctl_resolve(const struct conf *c, int argc, char **argv);
 int	 ctl_profile(const struct conf *c, int argc, char **argv);
+int	 ctl_warm(const struct conf *c, int argc, char **argv);
 
 #endif

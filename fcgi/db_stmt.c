@@ -205,4 +205,94 @@ const struct db_stmt_def db_stmts[DB_STMT__MAX] = {
 	    "  FROM c, src RETURNING *) "
 	    "SELECT configurations.view(c::configurations.configurations, "
 	    "  r::configurations.revisions, true) FROM c, r", 3, 0 },
+
+	/*
+	 * Builds.  A build is visible to the accounts that requested it
+	 * (builds.requests); every read names the account.
+	 */
+	/* $1 configuration, $2 owner, $3 revision (NULL: head) */
+	[DB_BUILD_SOURCE] = {
+	    "SELECT r.number, r.draft, r.solvable, r.effective FROM configurations.configurations c "
+	    "JOIN configurations.revisions r ON r.configuration_id = c.id "
+	    "AND r.number = coalesce($3::int, c.head) WHERE c.id = $1 AND c.owner_id = $2", 3, 1 },
+	/* $1 hash: a live build, else the newest succeeded one with its ISO */
+	[DB_BUILD_FIND] = {
+	    "SELECT id, state, artifact_path FROM builds.builds WHERE config_hash = $1 AND "
+	    "(state IN ('queued', 'running') OR (state = 'succeeded' AND artifact_path IS NOT NULL)) "
+	    "ORDER BY state = 'succeeded', finished_at DESC NULLS LAST LIMIT 1", 1, 1 },
+	/*
+	 * $1 owner: live builds, requests in the last day (and seconds until the
+	 * oldest of them is a day old), stored artifact bytes.
+	 */
+	[DB_BUILD_LIMITS] = {
+	    "SELECT count(*) FILTER (WHERE b.state IN ('queued', 'running')), "
+	    " count(*) FILTER (WHERE r.created_at > now() - interval '1 day' AND NOT r.cached), "
+	    " coalesce(ceil(extract(epoch FROM min(r.created_at) FILTER (WHERE r.created_at > "
+	    "  now() - interval '1 day' AND NOT r.cached) + interval '1 day' - now())), 0)::bigint, "
+	    " coalesce(sum(b.artifact_size) FILTER (WHERE b.state = 'succeeded'), 0)::bigint "
+	    "FROM builds.requests r JOIN builds.builds b ON b.id = r.build_id WHERE r.owner_id = $1",
+	    1, 1 },
+	/* $1 hash, $2 configuration, $3 revision, $4 effective, $5 kind; nothing when one is live */
+	[DB_BUILD_INSERT] = {
+	    "INSERT INTO builds.builds (config_hash, configuration_id, revision, effective, kind) "
+	    "VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (config_hash) "
+	    "WHERE state IN ('queued', 'running') DO NOTHING RETURNING id", 5, 0 },
+	[DB_BUILD_SET_JOB] = {
+	    "UPDATE builds.builds SET job_id = $2 WHERE id = $1", 2, 0 },
+	/* $1 build, $2 owner, $3 configuration, $4 revision, $5 cached */
+	[DB_REQUEST_ADD] = {
+	    "INSERT INTO builds.requests (build_id, owner_id, configuration_id, revision, cached) "
+	    "VALUES ($1, $2, $3, $4, $5::boolean) ON CONFLICT DO NOTHING", 5, 0 },
+	/* $1 build, $2 owner */
+	[DB_BUILD_GET] = {
+	    "SELECT json_strip_nulls(json_build_object('id', b.id, 'state', b.state, "
+	    " 'stage', b.stage, 'percent', b.percent, 'attempts', b.attempts, 'error', b.error, "
+	    " 'kind', b.kind, 'config_hash', b.config_hash, 'configuration_id', r.configuration_id, "
+	    " 'revision', r.revision, 'cached', r.cached, "
+	    " 'created_at', configurations.ts(b.created_at), "
+	    " 'started_at', configurations.ts(b.started_at), "
+	    " 'finished_at', configurations.ts(b.finished_at), "
+	    " 'events_url', '/api/v1/builds/' || b.id || '/events', "
+	    " 'artifact', CASE WHEN b.state = 'succeeded' AND b.artifact_path IS NOT NULL THEN "
+	    "  json_build_object('url', '/api/v1/builds/' || b.id || '/iso', 'size', b.artifact_size, "
+	    "  'sha256', b.artifact_sha256) END)) "
+	    "FROM builds.builds b JOIN builds.requests r ON r.build_id = b.id AND r.owner_id = $2 "
+	    "WHERE b.id = $1", 2, 1 },
+	/* $1 owner, $2 state ('' = any), $3 limit, $4 offset */
+	[DB_BUILD_LIST] = {
+	    "SELECT (SELECT count(*) FROM builds.requests r JOIN builds.builds b ON b.id = r.build_id "
+	    "  WHERE r.owner_id = $1 AND ($2 = '' OR b.state = $2)), "
+	    "coalesce((SELECT json_agg(json_strip_nulls(json_build_object('id', b.id, 'state', b.state, "
+	    "  'stage', b.stage, 'percent', b.percent, 'config_hash', b.config_hash, "
+	    "  'configuration_id', r.configuration_id, 'revision', r.revision, 'cached', r.cached, "
+	    "  'created_at', configurations.ts(b.created_at), "
+	    "  'finished_at', configurations.ts(b.finished_at))) ORDER BY r.created_at DESC) "
+	    " FROM (SELECT * FROM builds.requests WHERE owner_id = $1 ORDER BY created_at DESC) r "
+	    " JOIN builds.builds b ON b.id = r.build_id WHERE ($2 = '' OR b.state = $2) "
+	    " LIMIT $3::int OFFSET $4::int), '[]')", 4, 1 },
+	/* $1 build, $2 owner: state, job, how many other accounts want it */
+	[DB_BUILD_CANCEL_INFO] = {
+	    "SELECT b.state, b.job_id, (SELECT count(*) FROM builds.requests o "
+	    " WHERE o.build_id = b.id AND o.owner_id <> $2) FROM builds.builds b "
+	    "JOIN builds.requests r ON r.build_id = b.id AND r.owner_id = $2 WHERE b.id = $1", 2, 1 },
+	[DB_REQUEST_DELETE] = {
+	    "DELETE FROM builds.requests WHERE build_id = $1 AND owner_id = $2", 2, 0 },
+	/* A queued build nobody else wants is cancelled at once. */
+	[DB_BUILD_CANCEL_QUEUED] = {
+	    "UPDATE builds.builds SET state = 'cancelled', stage = 'cancelled', finished_at = now() "
+	    "WHERE id = $1 AND state = 'queued' RETURNING id", 1, 0 },
+	/* $1 build, $2 stage, $3 percent, $4 message */
+	[DB_PROGRESS_ADD] = {
+	    "INSERT INTO builds.progress (build_id, stage, percent, message) "
+	    "VALUES ($1, $2, $3::int, $4)", 4, 0 },
+	/* $1 build, $2 after seq: the rows a stream has not sent, and the build's state */
+	[DB_PROGRESS_AFTER] = {
+	    "SELECT p.seq, json_build_object('seq', p.seq, 'at', configurations.ts(p.at), "
+	    " 'stage', p.stage, 'percent', p.percent, 'message', p.message), b.state "
+	    "FROM builds.builds b LEFT JOIN builds.progress p ON p.build_id = b.id AND p.seq > $2::bigint "
+	    "WHERE b.id = $1 ORDER BY p.seq", 2, 1 },
+	/* $1 build, $2 owner */
+	[DB_BUILD_ARTIFACT] = {
+	    "SELECT b.artifact_path FROM builds.builds b JOIN builds.requests r ON r.build_id = b.id "
+	    "AND r.owner_id = $2 WHERE b.id = $1 AND b.state = 'succeeded'", 2, 1 },
 };

@@ -5,6 +5,7 @@
  * a larger one is refused with 413 before a byte of it is buffered.
  */
 #include "fcgi_io.h"
+#include "sse_hub.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,9 +103,28 @@ write_resp(FCGX_Request *r, const struct api_req *req, const struct api_resp *re
 	free(body);
 }
 
-void
+/*
+ * Start a Server-Sent Events stream: headers that keep every proxy from
+ * buffering, the replayed rows (resp->raw), then the hub takes r.  1 when
+ * adopted; 0 when the hub cannot run (the stream then just ends).
+ */
+static int
+start_stream(struct app *app, FCGX_Request *r, const struct api_resp *resp)
+{
+	static const char head[] = "Status: 200 OK\r\nContent-Type: text/event-stream\r\n"
+	    "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\n\r\n";
+
+	FCGX_PutStr(head, (int)sizeof(head) - 1, r->out);
+	if (resp->raw_len)
+		FCGX_PutStr(resp->raw, (int)resp->raw_len, r->out);
+	FCGX_FFlush(r->out);
+	return hub_adopt(app->conf, r, resp->stream_build, resp->stream_seq) == 0;
+}
+
+int
 fcgi_io_serve(struct app *app, FCGX_Request *r)
 {
+	int		 adopted = 0;
 	struct api_req	 req;
 	struct api_resp	 resp = { 0 };
 	const char	*cl, *https;
@@ -127,6 +147,7 @@ fcgi_io_serve(struct app *app, FCGX_Request *r)
 	req.requested_with = param(r, "HTTP_X_REQUESTED_WITH");
 	req.fetch_site = param(r, "HTTP_SEC_FETCH_SITE");
 	req.remote_addr = param(r, "REMOTE_ADDR");
+	req.last_event_id = param(r, "HTTP_LAST_EVENT_ID");
 	https = param(r, "HTTPS");
 	req.tls = https != NULL && *https != '\0' && strcmp(https, "off") != 0;
 	if (req.query == NULL)
@@ -150,11 +171,15 @@ fcgi_io_serve(struct app *app, FCGX_Request *r)
 		req.body_len = body ? (size_t)req.content_length : 0;
 		api_dispatch(app, &req, &resp);
 	}
-	write_resp(r, &req, &resp);
+	if (resp.stream && resp.status == 200)
+		adopted = start_stream(app, r, &resp);
+	else
+		write_resp(r, &req, &resp);
 	fprintf(stderr, "%s %s %d %lldus\n", req.method_name ? req.method_name : "-",
 	    req.path ? req.path : "-", resp.status, now_us() - t0);
 	json_decref(resp.body);
 	free(resp.raw);
 	api_req_clear(&req);
 	free(body);
+	return adopted;
 }

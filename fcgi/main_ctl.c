@@ -83,6 +83,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "user", ctl_user, "user add NAME: create an account (password on stdin)" },
 	{ "config", ctl_config, "check the configuration file" },
 	{ "repo", ctl_repo, "repo sync [--force] | repo list: the package catalogue" },
+	{ "warm-cache", ctl_warm, "warm-cache [--days N] [--top M]: build popular ISOs ahead" },
 	{ "profile", ctl_profile, "profile ID DIR: write a configuration's archiso profile" },
 	{ "resolve", ctl_resolve, "resolve [--json] [--repo NAME=DBFILE]... NAME...: an install set" },
 };

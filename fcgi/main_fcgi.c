@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,25 +65,31 @@ static void *
 serve_thread(void *p)
 {
 	const struct thread_arg	*ta = p;
-	FCGX_Request		 r;
+	FCGX_Request		*r = NULL;
 	struct app		 app = { ta->conf, NULL };
 
-	if ((app.db = db_new(ta->conf, DB_ROLE_WEB)) == NULL ||
-	    FCGX_InitRequest(&r, ta->fd, 0) != 0) {
-		fprintf(stderr, "debate-fcgi: out of memory\n");
-		_exit(1);
-	}
-	while (!stopping) {
-		if (FCGX_Accept_r(&r) < 0)
+	if ((app.db = db_new(ta->conf, DB_ROLE_WEB)) == NULL)
+		goto oom;
+	for (;;) {
+		/* Requests live on the heap: a stream's request goes to the hub. */
+		if (r == NULL && ((r = malloc(sizeof(*r))) == NULL || FCGX_InitRequest(r, ta->fd, 0) != 0))
+			goto oom;
+		if (stopping || FCGX_Accept_r(r) < 0)
 			break;
 		atomic_fetch_add(&busy, 1);
-		fcgi_io_serve(&app, &r);
-		FCGX_Finish_r(&r);
+		if (fcgi_io_serve(&app, r) == 1)
+			r = NULL;
+		else
+			FCGX_Finish_r(r);
 		if (atomic_fetch_sub(&busy, 1) == 1 && stopping)
 			_exit(0);
 	}
+	free(r);
 	db_free(app.db);
 	return NULL;
+oom:
+	fprintf(stderr, "debate-fcgi: out of memory\n");
+	_exit(1);
 }
 
 /*
@@ -176,6 +183,15 @@ main(int argc, char **argv)
 	if (auth_init() == -1 || rl_init() == -1 || FCGX_Init() != 0) {
 		fprintf(stderr, "debate-fcgi: library initialisation failed\n");
 		goto out;
+	}
+	/* Open event streams each hold a descriptor: allow as many as we may. */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
 	}
 	if ((fd = listen_fd(&c, &made)) < 0)
 		goto out;

@@ -397,16 +397,82 @@ obsoletes_restore(Pool *pool, Offset *saved)
 	free(saved);
 }
 
+/*
+ * Parse REQ into RUN, solve, and build the answer (new reference).  NULL on a
+ * malformed request or OOM, with ctx->err and ctx->field set.
+ */
+static json_t *
+resolve_run(struct solve_run *run, const json_t *req)
+{
+	struct solve_ctx	*ctx = run->ctx;
+	Solver			*solv = NULL;
+	Queue			 dq, inst;
+	json_t			*ans = NULL, *probs = NULL, *more = NULL;
+	Offset			*obs = NULL;
+	size_t			 t;
+	int			 i, nsugg = 0, oom = 1;
+
+	queue_init(&dq);
+	queue_init(&inst);
+	if (solve_request_parse(run, req) < 0) {
+		oom = 0;	/* message and field already say why */
+		goto out;
+	}
+	if (build_jobs(run) < 0 || (probs = json_array()) == NULL)
+		goto out;
+	/* names that resolve nowhere: problems of their own */
+	for (t = 0; t < run->ntargets; t++) {
+		struct solve_target *tg = &run->targets[t];
+
+		if (tg->removed || tg->p != 0)
+			continue;
+		more = solve_target_problem(run, tg, nsugg++ <
+		    SOLVE_SUGGEST_NAMES);
+		/* append_new drops its argument even when it fails */
+		if (more == NULL || json_array_append_new(probs, more) < 0) {
+			more = NULL;
+			goto out;
+		}
+	}
+	more = NULL;
+	if ((obs = obsoletes_hide(run->pool)) == NULL ||
+	    (solv = solver_create(run->pool)) == NULL)
+		goto out;
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
+	if (solver_solve(solv, &run->job) != 0) {
+		if ((more = solve_problems(run, solv)) == NULL ||
+		    json_array_extend(probs, more) < 0)
+			goto out;
+	}
+	if (json_array_size(probs) > 0) {
+		ans = json_pack("{s:b, s:O}", "ok", 0, "problems", probs);
+		goto out;
+	}
+	solver_get_decisionqueue(solv, &dq);
+	for (i = 0; i < dq.count; i++)
+		if (dq.elements[i] > 0 && dq.elements[i] != SYSTEMSOLVABLE)
+			queue_push(&inst, dq.elements[i]);
+	ans = answer_ok(run, &inst);
+out:
+	if (ans == NULL && oom) {
+		solve_seterr(ctx, "out of memory");
+		solve_setfield(ctx, "request");
+	}
+	json_decref(more);
+	json_decref(probs);
+	if (solv != NULL)
+		solver_free(solv);
+	obsoletes_restore(run->pool, obs);
+	queue_free(&dq);
+	queue_free(&inst);
+	return ans;
+}
+
 json_t *
 solve_resolve(struct solve_ctx *ctx, const json_t *req, const char **err_field)
 {
 	struct solve_run	 run;
-	Solver			*solv = NULL;
-	Queue			 dq, inst;
-	json_t			*ans = NULL, *probs = NULL, *more;
-	Offset			*obs = NULL;
-	size_t			 t;
-	int			 i, nsugg = 0;
+	json_t			*ans;
 
 	memset(&run, 0, sizeof(run));
 	run.ctx = ctx;
@@ -414,71 +480,11 @@ solve_resolve(struct solve_ctx *ctx, const json_t *req, const char **err_field)
 	queue_init(&run.explicit_q);
 	queue_init(&run.prefer_q);
 	queue_init(&run.job);
-	queue_init(&dq);
-	queue_init(&inst);
 	ctx->err[0] = '\0';
 	ctx->field[0] = '\0';
+	ans = resolve_run(&run, req);
 	if (err_field != NULL)
-		*err_field = NULL;
-	if (solve_request_parse(&run, req) < 0)
-		goto fail;
-	if (build_jobs(&run) < 0) {
-		solve_seterr(ctx, "out of memory");
-		goto fail;
-	}
-	/* names that resolve nowhere: problems of their own */
-	if ((probs = json_array()) == NULL)
-		goto oom;
-	for (t = 0; t < run.ntargets; t++) {
-		struct solve_target *tg = &run.targets[t];
-
-		if (tg->removed || tg->p != 0)
-			continue;
-		more = solve_target_problem(&run, tg, nsugg++ <
-		    SOLVE_SUGGEST_NAMES);
-		if (more == NULL || json_array_append_new(probs, more) < 0)
-			goto oom;
-	}
-	if ((obs = obsoletes_hide(run.pool)) == NULL ||
-	    (solv = solver_create(run.pool)) == NULL)
-		goto oom;
-	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
-	if (solver_solve(solv, &run.job) != 0) {
-		if ((more = solve_problems(&run, solv)) == NULL ||
-		    json_array_extend(probs, more) < 0) {
-			json_decref(more);
-			goto oom;
-		}
-		json_decref(more);
-	}
-	if (json_array_size(probs) > 0) {
-		ans = json_pack("{s:b, s:O}", "ok", 0, "problems", probs);
-		if (ans == NULL)
-			goto oom;
-		goto out;
-	}
-	solver_get_decisionqueue(solv, &dq);
-	for (i = 0; i < dq.count; i++)
-		if (dq.elements[i] > 0 && dq.elements[i] != SYSTEMSOLVABLE)
-			queue_push(&inst, dq.elements[i]);
-	if ((ans = answer_ok(&run, &inst)) == NULL)
-		goto oom;
-	goto out;
-oom:
-	solve_seterr(ctx, "out of memory");
-	solve_setfield(ctx, "request");
-fail:
-	if (err_field != NULL)
-		*err_field = ctx->field;
-	json_decref(ans);
-	ans = NULL;
-out:
-	json_decref(probs);
-	if (solv != NULL)
-		solver_free(solv);
-	obsoletes_restore(run.pool, obs);
-	queue_free(&dq);
-	queue_free(&inst);
+		*err_field = ans == NULL ? ctx->field : NULL;
 	run_free(&run);
 	return ans;
 }

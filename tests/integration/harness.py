@@ -50,6 +50,7 @@ class Stack:
                          for r in ("core", "extra", "community"))
         self.env = dict(os.environ, DEBATE_PORT=str(self.port), DEBATE_BIN=bindir, DEBATE_REPOS=repos,
                         DEBATE_PG_NOSYNC="1", DEBATE_WORKERS="3",
+                        DEBATE_BUILDER="0",  # tests start their own builder
                         DEBATE_CONF_EXTRA=conf_extra)
         self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
         self.script("start")
