@@ -4,6 +4,7 @@
  * only parsed and wrapped.
  */
 #include "api.h"
+#include "resolver.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,43 +19,39 @@ json_col(const PGresult *res, int col)
 	return json_loads(PQgetvalue(res, 0, col), 0, NULL);
 }
 
-/* GET /api/v1/packages?q=&repo=&limit=&offset= */
+/*
+ * GET /api/v1/packages?q=&repo=&limit=&offset=: answered in process from the
+ * resolver's pool (solve_search.c), the same data resolve uses.
+ */
 void
 api_packages_search(struct app *app, struct api_req *req, struct api_resp *resp)
 {
-	char		 q[Q_MAX + 1] = "", repo[Q_MAX + 1] = "", lim[16], off[16];
-	const char	*params[4] = { q, repo, lim, off };
+	char		 q[Q_MAX + 1] = "", repo[Q_MAX + 1] = "";
 	long		 limit, offset;
-	PGresult	*res = NULL;
-	json_t		*items;
+	size_t		 total = 0;
+	json_t		*items = NULL;
 
 	if (api_query_get(req->query, "q", q, sizeof(q)) == -1) {
 		api_error(resp, 422, "invalid", "q", "q must be at most %d bytes of text", Q_MAX);
-		goto out;
+		return;
 	}
 	if (api_query_get(req->query, "repo", repo, sizeof(repo)) == -1) {
 		api_error(resp, 422, "invalid", "repo", "repo is not a repository name");
-		goto out;
+		return;
 	}
 	if (api_query_long(req, resp, "limit", 50, 1, 500, &limit) == -1 ||
 	    api_query_long(req, resp, "offset", 0, 0, 1000000, &offset) == -1)
-		goto out;
-	snprintf(lim, sizeof(lim), "%ld", limit);
-	snprintf(off, sizeof(off), "%ld", offset);
-	res = db_exec(app->db, DB_PKG_SEARCH, params);
-	if (!db_ok(res) || PQntuples(res) != 1) {
-		api_db_error(app, resp, db_ok(res) ? NULL : res);
-		goto out;
+		return;
+	if (resolver_search(app->conf, q, repo, (size_t)limit, (size_t)offset, &items,
+	    &total) != RESOLVER_OK) {
+		api_header(resp, "Retry-After: 30");
+		api_error(resp, 503, "catalog_unavailable", NULL,
+		    "no package repositories have been synced yet (debatectl repo sync)");
+		return;
 	}
-	if ((items = json_col(res, 1)) == NULL) {
-		api_error(resp, 500, "internal", NULL, "internal error");
-		goto out;
-	}
-	api_json(resp, 200, json_pack("{s:s, s:I, s:I, s:I, s:o}", "q", q,
-	    "total", (json_int_t)atoll(PQgetvalue(res, 0, 0)), "limit", (json_int_t)limit,
-	    "offset", (json_int_t)offset, "packages", items));
-out:
-	PQclear(res);
+	api_json(resp, 200, json_pack("{s:s, s:I, s:I, s:I, s:o}", "q", q, "total",
+	    (json_int_t)total, "limit", (json_int_t)limit, "offset", (json_int_t)offset,
+	    "packages", items));
 }
 
 static void

@@ -54,26 +54,6 @@ const struct db_stmt_def db_stmts[DB_STMT__MAX] = {
 	    "DELETE FROM accounts.login_failures WHERE name_key = lower($1)", 1, 1 },
 
 	/*
-	 * Package search, one row: total and a JSON array of the page.  Rank:
-	 * exact name 0, name prefix 1, name substring 2, description words 3;
-	 * then repository priority, then name.  $1 text, $2 repo ('' = all),
-	 * $3 limit, $4 offset.  LIKE metacharacters in $1 are escaped.
-	 */
-	[DB_PKG_SEARCH] = {
-	    "WITH q AS (SELECT lower($1) AS q, replace(replace(replace(lower($1), "
-	    "  '\\', '\\\\'), '%', '\\%'), '_', '\\_') AS pat), "
-	    "m AS (SELECT p.repo, p.name, p.version, p.description, r.priority, "
-	    "  CASE WHEN lower(p.name) = q.q THEN 0 "
-	    "       WHEN p.name ILIKE q.pat || '%' THEN 1 "
-	    "       WHEN p.name ILIKE '%' || q.pat || '%' THEN 2 ELSE 3 END AS rank "
-	    "  FROM packages.packages p JOIN packages.repos r ON r.name = p.repo, q "
-	    "  WHERE ($2 = '' OR p.repo = $2) AND (p.name ILIKE '%' || q.pat || '%' "
-	    "   OR p.description_tsv @@ plainto_tsquery('simple', $1))) "
-	    "SELECT (SELECT count(*) FROM m), coalesce((SELECT json_agg(json_build_object("
-	    "  'repo', repo, 'name', name, 'version', version, 'description', description) "
-	    "  ORDER BY rank, priority, name) FROM (SELECT * FROM m ORDER BY rank, priority, name "
-	    "  LIMIT $3::int OFFSET $4::int) page), '[]')", 4, 1 },
-	/*
 	 * One package as JSON: $1 repo ('' = the highest-priority repository
 	 * that has it), $2 name.  With the packages that provide it, require it.
 	 */

@@ -6,6 +6,7 @@
  */
 #include "resolver.h"
 #include "solve.h"
+#include "solve_catalog.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -75,6 +76,22 @@ resolver_resolve(const struct conf *c, const json_t *req, json_t **answer, char 
 		rc = RESOLVER_BAD_REQUEST;
 	}
 out:
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+enum resolver_rc
+resolver_search(const struct conf *c, const char *q, const char *repo, size_t limit,
+    size_t offset, json_t **answer, size_t *total)
+{
+	enum resolver_rc rc = RESOLVER_OK;
+
+	*answer = NULL;
+	pthread_mutex_lock(&lock);
+	if (refresh(c) == -1)
+		rc = RESOLVER_UNAVAILABLE;
+	else if ((*answer = solve_search(ctx, q, repo, limit, offset, total)) == NULL)
+		rc = RESOLVER_UNAVAILABLE;
 	pthread_mutex_unlock(&lock);
 	return rc;
 }

@@ -27,6 +27,13 @@ enum resolver_rc {
 enum resolver_rc resolver_resolve(const struct conf *c, const json_t *req, json_t **answer,
 		    char *field, char *err, size_t errsz);
 
+/*
+ * Search the catalogue as the resolver has it.  RESOLVER_OK with *answer a new
+ * array (caller decrefs) and *total, or RESOLVER_UNAVAILABLE.
+ */
+enum resolver_rc resolver_search(const struct conf *c, const char *q, const char *repo,
+		    size_t limit, size_t offset, json_t **answer, size_t *total);
+
 /* The cache path for c, written into buf (PATH_MAX bytes). */
 void		 resolver_cache_path(const struct conf *c, char *buf, size_t size);
 

@@ -34,4 +34,13 @@ typedef int solve_pkg_cb(const struct solve_pkg *pkg, void *arg);
 int	 solve_repo_foreach(struct solve_ctx *ctx, const char *reponame, solve_pkg_cb *cb,
 	    void *arg);
 
+/*
+ * Search the loaded packages for q (see solve_search.c for the ranking), in
+ * repository reponame ("" = all).  Returns a new array of {repo, name,
+ * version, description} for hits offset..offset+limit, and every hit's count
+ * in *total; NULL when out of memory.
+ */
+json_t	*solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t limit,
+	    size_t offset, size_t *total);
+
 #endif

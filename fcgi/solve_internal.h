@@ -80,6 +80,7 @@ struct solve_run {
 	size_t			 npins, pins_cap;
 	Queue			 explicit_q;	/* unique target solvables, job order */
 	Queue			 prefer_q;	/* pacman's pick: explicit + deps */
+	Queue			 prefer_missing; /* (package, dep) pacman fails on */
 	Queue			 job;
 	Id			*job_p;		/* job index -> solvable (0: weak) */
 };

@@ -98,6 +98,8 @@ pick(struct prefer *pf, Id p)
 		}
 		if (sp == 0)
 			sp = solve_find_provider(pool, dep, &pf->names);
+		if (sp == 0)
+			queue_push2(&pf->run->prefer_missing, p, dep);
 		if (sp == 0 || pick(pf, sp) < 0)
 			failed = 1;
 		/* s may have moved if the pool grew; it does not here */
@@ -125,6 +127,7 @@ solve_prefer(struct solve_run *run, Queue *out)
 	pf.pool = run->pool;
 	pf.out = out;
 	queue_empty(out);
+	queue_empty(&run->prefer_missing);
 	map_init(&pf.in, pf.pool->nsolvables);
 	map_init(&pf.names, pf.pool->ss.nstrings);
 	if ((pf.expidx = calloc(pf.pool->nsolvables, sizeof(int))) == NULL) {

@@ -263,6 +263,19 @@ solutions_json(struct solve_run *run, Solver *solv, Id pid)
 	return sols;
 }
 
+/* 1 if pacman's walk found nothing for dependency DEP of package P. */
+static int
+pacman_missing(const struct solve_run *run, Id p, Id dep)
+{
+	int i;
+
+	for (i = 0; i < run->prefer_missing.count; i += 2)
+		if (run->prefer_missing.elements[i] == p &&
+		    run->prefer_missing.elements[i + 1] == dep)
+			return 1;
+	return 0;
+}
+
 /*
  * The rule that best explains problem PID to a user, in this order: a
  * dependency nothing provides (the root cause pacman also reports), a
@@ -270,11 +283,11 @@ solutions_json(struct solve_run *run, Solver *solv, Id pid)
  * goes into MISSING as (source, dep) pairs.
  */
 static Id
-best_rule(Solver *solv, Id pid, Queue *missing)
+best_rule(struct solve_run *run, Solver *solv, Id pid, Queue *missing)
 {
 	Queue	 rules;
 	Id	 rid, conflict = 0, source, target, dep;
-	int	 i, j;
+	int	 i, j, keep;
 
 	queue_init(&rules);
 	queue_empty(missing);
@@ -293,6 +306,20 @@ best_rule(Solver *solv, Id pid, Queue *missing)
 		} else if (type == SOLVER_RULE_PKG_CONFLICTS && conflict == 0)
 			conflict = rules.elements[i];
 	}
+	/* several alternatives may each miss something; keep those on the
+	 * path pacman takes, the ones it reports */
+	for (i = 0, keep = 0; i < missing->count; i += 3)
+		if (pacman_missing(run, missing->elements[i],
+		    missing->elements[i + 1]))
+			keep++;
+	if (keep > 0)
+		for (i = missing->count - 3; i >= 0; i -= 3)
+			if (!pacman_missing(run, missing->elements[i],
+			    missing->elements[i + 1])) {
+				queue_delete(missing, i + 2);
+				queue_delete(missing, i + 1);
+				queue_delete(missing, i);
+			}
 	rid = missing->count ? missing->elements[2] : conflict ? conflict :
 	    solver_findproblemrule(solv, pid);
 	queue_free(&rules);
@@ -318,7 +345,7 @@ problem_json(struct solve_run *run, Solver *solv, Id pid)
 
 	queue_init(&missing);
 	deps = json_array();
-	rid = best_rule(solv, pid, &missing);
+	rid = best_rule(run, solv, pid, &missing);
 	type = solver_ruleinfo(solv, rid, &source, &target, &dep);
 	if (dep)
 		solve_dep2str(pool, dep, depstr, sizeof(depstr));
