@@ -23,6 +23,7 @@ run_free(struct solve_run *run)
 	free(run->job_p);
 	queue_free(&run->explicit_q);
 	queue_free(&run->prefer_q);
+	queue_free(&run->prefer_missing);
 	queue_free(&run->job);
 }
 
@@ -479,6 +480,7 @@ solve_resolve(struct solve_ctx *ctx, const json_t *req, const char **err_field)
 	run.pool = ctx->pool;
 	queue_init(&run.explicit_q);
 	queue_init(&run.prefer_q);
+	queue_init(&run.prefer_missing);
 	queue_init(&run.job);
 	ctx->err[0] = '\0';
 	ctx->field[0] = '\0';

@@ -132,7 +132,8 @@ solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t 
 			n++;
 		}
 	}
-	qsort(hits, n, sizeof(*hits), hit_cmp);
+	if (n > 1)
+		qsort(hits, n, sizeof(*hits), hit_cmp);
 	*total = n;
 	if ((out = json_array()) == NULL)
 		goto out;

@@ -18,12 +18,20 @@ For each name both tools resolve `NAME` alone on the same databases.
                  rules) and no two members conflict;
              (b) pacman gives up on a conflict it does not try to route around,
                  and our set is closed;
-             (c) both fail because a dependency resolves nowhere and every name
-                 we report missing is one pacman reports too.
+             (c) both succeed, pacman's set holds a conflicting pair (pacman -Sp
+                 does not check conflicts pacman itself resolves later) and ours
+                 is closed;
+             (d) pacman fails on a dependency that a package satisfies only by
+                 provisioning its own name (ghc provides ghc=7.8.3-1 at version
+                 7.8.3-2): pacman's resolvedep skips such packages although its
+                 own checkdeps accepts them; ours is closed.
+  agree also covers: both fail because a dependency resolves nowhere and every
+  name we report missing is one pacman reports too.
   failed     anything else.
 """
 import concurrent.futures
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -237,6 +245,33 @@ def pacman_one(t, name):
 
 
 def pacman_all(snapdir, names):
+    """pacman's answer per name.  With ORACLE_PACMAN_CACHE=DIR the answers
+    are kept in DIR/SNAPSHOT.json and reused (pacman is the slow side)."""
+    cache = os.environ.get("ORACLE_PACMAN_CACHE")
+    path = os.path.join(cache, os.path.basename(os.path.normpath(snapdir)) +
+                        ".json") if cache else None
+    known = {}
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for n, r in json.load(f).items():
+                if r["ok"]:
+                    r["set"] = {tuple(x) for x in r["set"]}
+                else:
+                    r["missing"] = set(r["missing"])
+                known[n] = r
+    todo = [n for n in names if n not in known]
+    if todo:
+        known.update(pacman_run(snapdir, todo))
+        if path:
+            os.makedirs(cache, exist_ok=True)
+            with open(path, "w") as f:
+                json.dump({n: dict(r, set=sorted(r.get("set", ())),
+                                   missing=sorted(r.get("missing", ())))
+                           for n, r in known.items()}, f)
+    return {n: known[n] for n in names}
+
+
+def pacman_run(snapdir, names):
     t = pacman_setup(snapdir)
     try:
         jobs = int(os.environ.get("ORACLE_JOBS", os.cpu_count() or 2))
@@ -320,6 +355,17 @@ def provider_difference(ours, theirs, db):
     return False
 
 
+def self_provided(missing, names, db):
+    """A missing dep 'N op V' met in NAMES only by package N's provision."""
+    for m in sorted(missing):
+        d = parse_dep(m)
+        p = db.get(d[0])
+        if d[1] and p and p["name"] in names and satisfies(p, d) and \
+           not (p["version"] and ver_ok(p["version"], d[1], d[2])):
+            return "%s provides %s" % (p["name"], m)
+    return None
+
+
 def judge(name, pac, our, db):
     if pac["ok"] and our["ok"]:
         if pac["set"] == our["set"]:
@@ -329,7 +375,14 @@ def judge(name, pac, our, db):
         why = closed(on, db)
         if why is None and provider_difference(on, pn, db):
             return "explained", "provider choice: ours +%s, pacman +%s" % (
-                ",".join(sorted(on - pn)), ",".join(sorted(pn - on)))
+                ",".join(sorted(on - pn)) or "-",
+                ",".join(sorted(pn - on)) or "-")
+        theirs = closed(pn, db)
+        if why is None and theirs is not None and "conflicts" in theirs:
+            return "explained", "pacman's set is not conflict-free (%s); " \
+                "ours is closed: ours +%s, pacman +%s" % (
+                    theirs, ",".join(sorted(on - pn)) or "-",
+                    ",".join(sorted(pn - on)) or "-")
         return "failed", "sets differ (ours +%s, pacman +%s)%s" % (
             ",".join(sorted(on - pn)) or "-", ",".join(sorted(pn - on)) or "-",
             "; ours not closed: " + why if why else "")
@@ -337,6 +390,11 @@ def judge(name, pac, our, db):
         if not our["ok"] and our["kind"] == "missing-dependency" and \
            our["missing"] and our["missing"] <= pac["missing"]:
             return "agree", ""
+        if our["ok"] and closed({x[0] for x in our["set"]}, db) is None:
+            quirk = self_provided(pac["missing"], {x[0] for x in our["set"]},
+                                  db)
+            if quirk:
+                return "explained", "pacman skips self-provisions: %s" % quirk
         return "failed", "pacman: unable to satisfy %s; ours: %s" % (
             ",".join(sorted(pac["missing"])),
             "ok" if our["ok"] else our["kind"] + " " +
