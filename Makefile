@@ -91,3 +91,30 @@ bench: bootstrap
 
 clean:
 	rm -rf build
+
+# ---------------------------------------------------------------------------
+# queue/ tests and benchmarks (issue 5).  The queue's suite (tests/queue/suite)
+# runs these against a throwaway PostgreSQL; `make tests` builds them, so
+# `make check` builds them with the sanitizers.  The benchmark program is
+# built by tests/bench/queue/run (optimised build).
+QTEST_UTIL  := $(BUILD)/obj/tests/queue/qtest_util.o
+QTEST_PROGS := $(BUILD)/tests/queue/qtest $(BUILD)/tests/queue/qworker \
+               $(BUILD)/tests/queue/qenqueue
+QBENCH      := $(BUILD)/bench/qbench
+
+$(BUILD)/obj/tests/queue/%.o: tests/queue/%.c tests/queue/qtest_util.h queue/q.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/queue -c $< -o $@
+
+$(BUILD)/tests/queue/%: $(BUILD)/obj/tests/queue/%.o $(QTEST_UTIL) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(QBENCH): tests/bench/queue/qbench.c queue/q.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+.PHONY: queue-tests queue-bench
+queue-tests: $(QTEST_PROGS)
+queue-bench: $(QBENCH)
+tests: queue-tests
