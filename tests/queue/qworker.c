@@ -1,6 +1,6 @@
 /*
  * qworker.c - a worker process for the fault tests: claims jobs into its
- * slots, "runs" each for the milliseconds its payload names ({"ms": N}), and
+ * slots, "runs" each for the milliseconds its payload names (see job_ms), and
  * completes it in one transaction with a row in qtest.done, so that a job's
  * effect and its completion commit together or not at all.  Killed with
  * SIGKILL by the suite; survives PostgreSQL restarts by retrying.
@@ -33,12 +33,18 @@ struct slot {
 	long long	 due;	/* monotonic ms when the job is "done" */
 };
 
-/* The job's run time from its payload, {"ms": N}; 0 when absent. */
+/*
+ * The job's run time from its payload, {"ms": N}, or {"first_ms": N} on its
+ * first attempt when present (a job that hangs until its worker is killed).
+ */
 static int
 job_ms(const struct q_job *j)
 {
-	const char *p = strstr(j->payload, "\"ms\":");
+	const char *p = strstr(j->payload, "\"first_ms\":");
 
+	if (p != NULL && j->attempt == 1)
+		return atoi(p + 11);
+	p = strstr(j->payload, "\"ms\":");
 	return p ? atoi(p + 5) : 0;
 }
 
