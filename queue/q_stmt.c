@@ -108,18 +108,21 @@ const struct q_stmt_def q_stmts[Q_ST__MAX] = {
 	    0, 1 },
 
 	/*
-	 * $1 job, $2 worker, $3 attempt (the fencing token: a reclaimed and
-	 * re-claimed job has a higher one).  Answers 1 when the job is ours and
-	 * now succeeded, also when an earlier try of this statement did it.
+	 * $1 job ids (bigint[]), $2 worker, $3 their attempts (int[]): the attempt
+	 * is the fencing token (a reclaimed and claimed-again job has a higher
+	 * one).  Answers the ids that are ours and now succeeded, also those an
+	 * earlier try of this statement completed (so it can be sent again).
 	 */
 	[Q_ST_COMPLETE] = {
-	    "WITH u AS ("
-	    " UPDATE builds.jobs SET state = 'succeeded', finished_at = now(), lease_until = NULL"
-	    " WHERE id = $1::bigint AND worker_id = $2::text AND attempts = $3::int"
-	    "  AND state = 'running' RETURNING 1) "
-	    "SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM builds.jobs"
-	    " WHERE id = $1::bigint AND worker_id = $2::text AND attempts = $3::int"
-	    "  AND state = 'succeeded')",
+	    "WITH f AS (SELECT * FROM unnest($1::bigint[], $3::int[]) AS f(id, attempt)), "
+	    "u AS ("
+	    " UPDATE builds.jobs j SET state = 'succeeded', finished_at = now(), lease_until = NULL"
+	    " FROM f WHERE j.id = f.id AND j.attempts = f.attempt AND j.worker_id = $2::text"
+	    "  AND j.state = 'running' RETURNING j.id) "
+	    "SELECT id FROM u "
+	    "UNION ALL "
+	    "SELECT j.id FROM builds.jobs j JOIN f ON j.id = f.id AND j.attempts = f.attempt"
+	    " WHERE j.worker_id = $2::text AND j.state = 'succeeded'",
 	    3, 1 },
 
 	/*

@@ -5,7 +5,8 @@
  *	Enqueue JOBS no-op jobs in one transaction, then time PROCS worker
  *	processes of SLOTS slots each (one connection per process, as the
  *	builder runs) until the queue is empty: each claims up to SLOTS jobs
- *	at once and completes them one by one.
+ *	at once and, no-op jobs finishing together, completes them in one
+ *	statement (q_complete_many).
  *	Prints "burn jobs=N seconds=S rate=R".
  *
  * qbench latency SOCKET_DIR SAMPLES SLOTS
@@ -87,16 +88,16 @@ burn_worker(const char *ci, int slots, int out)
 	struct q_worker	*w = worker(ci, slots);
 	struct q_job	*jobs[64];
 	long		 done = 0;
-	int		 i, n;
+	int		 n;
 
 	for (;;) {
 		if (q_worker_wait(w, 0) == -1 || q_claim(w, slots, jobs, &n) == -1)
 			die("burn", q_worker_errmsg(w));
 		if (n == 0)
 			break;
-		for (i = 0; i < n; i++)
-			if (q_complete(w, jobs[i]) != 0)
-				die("complete", q_worker_errmsg(w));
+		/* No-op jobs all finish at once: complete them together. */
+		if (q_complete_many(w, jobs, n) != n)
+			die("complete", q_worker_errmsg(w));
 		done += n;
 	}
 	q_worker_free(w);
