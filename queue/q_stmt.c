@@ -4,9 +4,6 @@
  */
 #include "q_int.h"
 
-/* The account of system jobs, for the fairness index (see 0005_queue.sql). */
-#define Q_NOBODY "'00000000-0000-0000-0000-000000000000'::uuid"
-
 /* The terminal states a failing or expiring job may reach, as one expression. */
 #define Q_FINAL "(cancel_requested OR attempts >= max_attempts)"
 
@@ -24,11 +21,7 @@ const struct q_stmt_def q_stmts[Q_ST__MAX] = {
 	    " INSERT INTO builds.jobs (kind, payload, account_id, priority, base_priority,"
 	    "  fair_seq, run_at, max_attempts, dedupe_key)"
 	    " VALUES ($1, coalesce($2::jsonb, '{}'), $3::uuid, $4::smallint, $4::smallint,"
-	    "  greatest((SELECT f.fair_seq + 1 FROM builds.jobs f WHERE f.state = 'queued'"
-	    "    AND f.priority = $4::smallint AND coalesce(f.account_id, " Q_NOBODY ") ="
-	    "    coalesce($3::uuid, " Q_NOBODY ") ORDER BY f.fair_seq DESC LIMIT 1),"
-	    "   (SELECT h.fair_seq FROM builds.jobs h WHERE h.state = 'queued'"
-	    "    AND h.priority = $4::smallint ORDER BY h.fair_seq LIMIT 1), 0),"
+	    "  builds.job_fair_seq($3::uuid, $4::smallint),"
 	    "  coalesce(to_timestamp($5::bigint / 1000.0), now()), $6::int, $7::text)"
 	    " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL"
 	    "  AND state IN ('queued', 'running') DO NOTHING"
