@@ -355,6 +355,19 @@ t_lease(void)
 	}
 	CHECK(jobl("SELECT count(*) FROM builds.dead_letters WHERE id = $1::bigint"
 	    " AND last_error LIKE 'lease expired%'", id) == 1);
+	/* The attempt fences a worker against its own stale claim of a job. */
+	enq("build", Q_PRIO_INTERACTIVE, ACCT_A, NULL, 0, id);
+	CHECK((ja = claim_one(a)) != NULL);
+	for (i = 0, reclaimed = 0; i < 200 && reclaimed == 0; i++) {
+		reclaimed = q_reclaim(a);
+		if (reclaimed == 0)
+			qt_sleep_ms(25);
+	}
+	CHECK((jb = claim_one(a)) != NULL && jb->attempt == 2);
+	if (ja != NULL)
+		CHECK(q_complete(a, ja) == 1);
+	if (jb != NULL)
+		CHECK(q_complete(a, jb) == 0);
 out:
 	q_worker_free(a);
 	q_worker_free(b);
