@@ -87,7 +87,7 @@ oracle: bootstrap
 
 bench: bootstrap
 	$(MAKE) all
-	for r in tests/bench/*/run; do [ -x "$$r" ] || continue; "$$r" || exit 1; done
+	tests/bench/run
 
 clean:
 	rm -rf build
@@ -96,7 +96,8 @@ clean:
 # queue/ tests and benchmarks (issue 5).  The queue's suite (tests/queue/suite)
 # runs these against a throwaway PostgreSQL; `make tests` builds them, so
 # `make check` builds them with the sanitizers.  The benchmark program is
-# built by tests/bench/queue/run (optimised build).
+# built by tests/bench/queue/run (optimised build); `make bench` runs it
+# through tests/bench/run.
 QTEST_UTIL  := $(BUILD)/obj/tests/queue/qtest_util.o
 QTEST_PROGS := $(BUILD)/tests/queue/qtest $(BUILD)/tests/queue/qworker \
                $(BUILD)/tests/queue/qenqueue
@@ -110,9 +111,12 @@ $(BUILD)/tests/queue/%: $(BUILD)/obj/tests/queue/%.o $(QTEST_UTIL) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# main's generic rule for tests/bench/*/*.c (BENCHES) builds it when present.
+ifeq ($(filter $(QBENCH),$(BENCHES)),)
 $(QBENCH): tests/bench/queue/qbench.c queue/q.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+endif
 
 .PHONY: queue-tests queue-bench
 queue-tests: $(QTEST_PROGS)
