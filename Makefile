@@ -114,14 +114,13 @@ clean:
 # ---------------------------------------------------------------------------
 # Fuzz targets (overlay/profile module).  Every tests/fuzz/fuzz_*.c becomes a
 # libFuzzer binary in $(BUILD)/fuzz/, linked with the library sources rebuilt
-# by clang with the fuzzer instrumentation.  fuzz_syncdb.c needs libsolv's
-# code built the same way and is left to its owner (FUZZ_SKIP).
+# by clang with the fuzzer instrumentation (FUZZ_SKIP leaves some out).
 # `make check` runs each target briefly through tests/fuzz/suite.
 FUZZ_CC    ?= clang-14
 # clang's -Wformat=2 also flags vprintf-style wrappers that gcc accepts.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
               -Wno-format-nonliteral
-FUZZ_SKIP  ?= tests/fuzz/fuzz_syncdb.c
+FUZZ_SKIP  ?=
 FUZZ_SRC   := $(filter-out $(FUZZ_SKIP),$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
@@ -147,3 +146,34 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libdebate-fuzz.a
 $(BUILD)/bench/%: tests/bench/%/bench.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+
+# ---------------------------------------------------------------------------
+# queue/ tests and benchmarks (issue 5).  The queue's suite (tests/queue/suite)
+# runs these against a throwaway PostgreSQL; `make tests` builds them, so
+# `make check` builds them with the sanitizers.  The benchmark program is
+# built by tests/bench/queue/run (optimised build); `make bench` runs it
+# through tests/bench/run.
+QTEST_UTIL  := $(BUILD)/obj/tests/queue/qtest_util.o
+QTEST_PROGS := $(BUILD)/tests/queue/qtest $(BUILD)/tests/queue/qworker \
+               $(BUILD)/tests/queue/qenqueue
+QBENCH      := $(BUILD)/bench/qbench
+
+$(BUILD)/obj/tests/queue/%.o: tests/queue/%.c tests/queue/qtest_util.h queue/q.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/queue -c $< -o $@
+
+$(BUILD)/tests/queue/%: $(BUILD)/obj/tests/queue/%.o $(QTEST_UTIL) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# main's generic rule for tests/bench/*/*.c (BENCHES) builds it when present.
+ifeq ($(filter $(QBENCH),$(BENCHES)),)
+$(QBENCH): tests/bench/queue/qbench.c queue/q.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDFLAGS) $(LDLIBS) -o $@
+endif
+
+.PHONY: queue-tests queue-bench
+queue-tests: $(QTEST_PROGS)
+queue-bench: $(QBENCH)
+tests: queue-tests

@@ -172,6 +172,14 @@ int	 q_complete(struct q_worker *w, struct q_job *job);
 int	 q_fail(struct q_worker *w, struct q_job *job, const char *error);
 int	 q_cancelled(struct q_worker *w, struct q_job *job);
 
+/*
+ * Complete jobs[0..n-1] at once, in one statement and one commit (a worker
+ * whose slots finished together).  Every job is freed on success; returns how
+ * many were still this worker's (the others' effects must be undone, as for
+ * q_complete's 1), or -1 with all of them still held.
+ */
+int	 q_complete_many(struct q_worker *w, struct q_job **jobs, int n);
+
 /* Forget a held job without telling the database (its lease will run out). */
 void	 q_drop(struct q_worker *w, struct q_job *job);
 

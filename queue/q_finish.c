@@ -32,10 +32,7 @@ finish(struct q_worker *w, struct q_job *job, enum q_stmt s, const char *what,
 	res = q_exec(w, s, p);
 	if (!q_res_ok(w, res, what))
 		goto out;
-	if (s == Q_ST_COMPLETE)
-		rc = PQntuples(res) == 1 && atoi(PQgetvalue(res, 0, 0)) > 0 ? 0 : 1;
-	else
-		rc = PQntuples(res) == 1 ? 0 : 1;
+	rc = PQntuples(res) == 1 ? 0 : 1;
 	if (rc == 1)
 		q_seterr(w, what, "the job is no longer this worker's (lease expired)");
 	q_job_release(w, job);
@@ -44,10 +41,59 @@ out:
 	return rc;
 }
 
+/*
+ * Complete jobs[0..n-1] in one statement (one round trip, one commit).  Each
+ * job is freed; the answer is how many were still ours, or -1 with all of
+ * them still held.
+ */
+int
+q_complete_many(struct q_worker *w, struct q_job **jobs, int n)
+{
+	char		*ids = NULL, *attempts = NULL;
+	const char	*p[3];
+	PGresult	*res = NULL;
+	size_t		 li = 0, la = 0;
+	int		 i, rc = -1;
+
+	if (n <= 0)
+		return 0;
+	ids = malloc((size_t)n * Q_JOB_ID_LEN + 3);
+	attempts = malloc((size_t)n * 12 + 3);
+	if (ids == NULL || attempts == NULL) {
+		q_seterr(w, "complete", "out of memory");
+		goto out;
+	}
+	ids[li++] = attempts[la++] = '{';
+	for (i = 0; i < n; i++) {
+		li += (size_t)sprintf(ids + li, "%s%s", i ? "," : "", jobs[i]->id);
+		la += (size_t)sprintf(attempts + la, "%s%d", i ? "," : "", jobs[i]->attempt);
+	}
+	ids[li++] = attempts[la++] = '}';
+	ids[li] = attempts[la] = '\0';
+	p[0] = ids;
+	p[1] = w->id;
+	p[2] = attempts;
+	res = q_exec(w, Q_ST_COMPLETE, p);
+	if (!q_res_ok(w, res, "complete"))
+		goto out;
+	rc = PQntuples(res);
+	if (rc < n)
+		q_seterr(w, "complete", "a job is no longer this worker's (lease expired)");
+	for (i = 0; i < n; i++)
+		q_job_release(w, jobs[i]);
+out:
+	PQclear(res);
+	free(ids);
+	free(attempts);
+	return rc;
+}
+
 int
 q_complete(struct q_worker *w, struct q_job *job)
 {
-	return finish(w, job, Q_ST_COMPLETE, "complete", NULL, 0);
+	int r = q_complete_many(w, &job, 1);
+
+	return r == -1 ? -1 : r == 1 ? 0 : 1;
 }
 
 int

@@ -74,8 +74,8 @@ q_worker_wait(struct q_worker *w, int timeout_ms)
 		if ((r = q_worker_service(w)) != 0) {
 			if (r == -1) {
 				/* Do not let a caller spin on a database that is down. */
-				t = q_worker_next_ms(w);
-				poll(NULL, 0, t < 250 ? t : 250);
+				t = timeout_ms >= 0 && timeout_ms < 250 ? timeout_ms : 250;
+				poll(NULL, 0, t);
 			}
 			return r;
 		}

@@ -4,9 +4,6 @@
  */
 #include "q_int.h"
 
-/* The account of system jobs, for the fairness index (see 0005_queue.sql). */
-#define Q_NOBODY "'00000000-0000-0000-0000-000000000000'::uuid"
-
 /* The terminal states a failing or expiring job may reach, as one expression. */
 #define Q_FINAL "(cancel_requested OR attempts >= max_attempts)"
 
@@ -24,11 +21,7 @@ const struct q_stmt_def q_stmts[Q_ST__MAX] = {
 	    " INSERT INTO builds.jobs (kind, payload, account_id, priority, base_priority,"
 	    "  fair_seq, run_at, max_attempts, dedupe_key)"
 	    " VALUES ($1, coalesce($2::jsonb, '{}'), $3::uuid, $4::smallint, $4::smallint,"
-	    "  greatest((SELECT f.fair_seq + 1 FROM builds.jobs f WHERE f.state = 'queued'"
-	    "    AND f.priority = $4::smallint AND coalesce(f.account_id, " Q_NOBODY ") ="
-	    "    coalesce($3::uuid, " Q_NOBODY ") ORDER BY f.fair_seq DESC LIMIT 1),"
-	    "   (SELECT h.fair_seq FROM builds.jobs h WHERE h.state = 'queued'"
-	    "    AND h.priority = $4::smallint ORDER BY h.fair_seq LIMIT 1), 0),"
+	    "  builds.job_fair_seq($3::uuid, $4::smallint),"
 	    "  coalesce(to_timestamp($5::bigint / 1000.0), now()), $6::int, $7::text)"
 	    " ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL"
 	    "  AND state IN ('queued', 'running') DO NOTHING"
@@ -108,18 +101,21 @@ const struct q_stmt_def q_stmts[Q_ST__MAX] = {
 	    0, 1 },
 
 	/*
-	 * $1 job, $2 worker, $3 attempt (the fencing token: a reclaimed and
-	 * re-claimed job has a higher one).  Answers 1 when the job is ours and
-	 * now succeeded, also when an earlier try of this statement did it.
+	 * $1 job ids (bigint[]), $2 worker, $3 their attempts (int[]): the attempt
+	 * is the fencing token (a reclaimed and claimed-again job has a higher
+	 * one).  Answers the ids that are ours and now succeeded, also those an
+	 * earlier try of this statement completed (so it can be sent again).
 	 */
 	[Q_ST_COMPLETE] = {
-	    "WITH u AS ("
-	    " UPDATE builds.jobs SET state = 'succeeded', finished_at = now(), lease_until = NULL"
-	    " WHERE id = $1::bigint AND worker_id = $2::text AND attempts = $3::int"
-	    "  AND state = 'running' RETURNING 1) "
-	    "SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM builds.jobs"
-	    " WHERE id = $1::bigint AND worker_id = $2::text AND attempts = $3::int"
-	    "  AND state = 'succeeded')",
+	    "WITH f AS (SELECT * FROM unnest($1::bigint[], $3::int[]) AS f(id, attempt)), "
+	    "u AS ("
+	    " UPDATE builds.jobs j SET state = 'succeeded', finished_at = now(), lease_until = NULL"
+	    " FROM f WHERE j.id = f.id AND j.attempts = f.attempt AND j.worker_id = $2::text"
+	    "  AND j.state = 'running' RETURNING j.id) "
+	    "SELECT id FROM u "
+	    "UNION ALL "
+	    "SELECT j.id FROM builds.jobs j JOIN f ON j.id = f.id AND j.attempts = f.attempt"
+	    " WHERE j.worker_id = $2::text AND j.state = 'succeeded'",
 	    3, 1 },
 
 	/*
