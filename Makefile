@@ -131,14 +131,14 @@ fuzz: $(FUZZ_BINS)
 $(BUILD)/fuzz/obj/%.o: %.c $(wildcard fcgi/*.h queue/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -D_GNU_SOURCE -DDEBATE_VERSION='"$(VERSION)"' \
-	    -DDEBATE_SHAREDIR='"$(PREFIX)/share/debate"' -Ifcgi -Iqueue \
+	    -DDEBATE_SHAREDIR='"$(PREFIX)/share/debate"' -Ifcgi -Iqueue -Ibuilder \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -c $< -o $@
 
 $(BUILD)/fuzz/libdebate-fuzz.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libdebate-fuzz.a
-	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Ifcgi -Iqueue \
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) -fsanitize=fuzzer -D_GNU_SOURCE -Ifcgi -Iqueue -Ibuilder \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $< $(BUILD)/fuzz/libdebate-fuzz.a \
 	    $(LDLIBS) -o $@
 
