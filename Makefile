@@ -8,7 +8,7 @@ DESTDIR ?=
 BUILD   ?= build
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-PKGS    := fcgi libpq jansson libsodium libsolv libsolvext
+PKGS    := fcgi libpq jansson libsodium libsolv libsolvext libzstd liblzma zlib
 CC      ?= cc
 WARN    := -std=c17 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla -Werror
@@ -17,7 +17,7 @@ SAN     ?=
 CFLAGS  += $(WARN) $(OPT) $(SAN) -D_GNU_SOURCE -DDEBATE_VERSION='"$(VERSION)"' \
            -DDEBATE_SHAREDIR='"$(PREFIX)/share/debate"' \
            -Ifcgi -Iqueue -Ibuilder $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread -lm
 LDFLAGS += $(SAN)
 
 LIB_SRC  := $(filter-out fcgi/main_%.c,$(wildcard fcgi/*.c)) $(wildcard queue/*.c) \

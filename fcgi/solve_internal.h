@@ -98,6 +98,19 @@ void	 solve_fmt(char *, size_t, const char *, ...)
 int	 solve_syncdb_read(Repo *, int, const char *, char *, size_t);
 void	 solve_syncdb_restore_order(Repo *);
 
+/* solve_unpack.c: the decompressors a sync database may come in. */
+enum solve_unpack_kind {
+	SOLVE_UNPACK_UNKNOWN,
+	SOLVE_UNPACK_TAR,
+	SOLVE_UNPACK_GZIP,
+	SOLVE_UNPACK_XZ,
+	SOLVE_UNPACK_ZSTD,
+	SOLVE_UNPACK_BZIP2,
+	SOLVE_UNPACK__MAX
+};
+enum solve_unpack_kind solve_unpack_sniff(const unsigned char *, size_t);
+FILE	*solve_unpack_open(int, enum solve_unpack_kind, char *, size_t);
+
 /* Where the reader keeps the database order of %DEPENDS% (a string). */
 #define SOLVE_KEY_DEPORDER	"debate:deporder"
 

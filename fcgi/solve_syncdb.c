@@ -5,8 +5,8 @@
  * We read the tar stream ourselves instead of using libsolvext's
  * repo_add_arch_repo because that reader cannot report errors (a file that is
  * not a tarball or is cut short silently gives an empty or partial repository)
- * and keeps only the first of several %GROUPS%.  Decompression still comes from
- * libsolvext (solv_xfopen_fd: gzip, xz, zstd, bzip2, as compiled in).
+ * and keeps only the first of several %GROUPS%.  Decompression is ours too
+ * (solve_unpack.c: gzip, xz, zstd, bzip2), so a cut stream fails, never hangs.
  *
  * Kept per package: name, version, arch, depends, conflicts, provides, replaces
  * (as obsoletes; the resolver ignores them like `pacman -S`), groups, sizes,
@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include <solv/repodata.h>
-#include <solv/solv_xfopen.h>
 #include <solv/knownid.h>
 
 #include "solve_internal.h"
@@ -40,6 +39,7 @@ struct syncdb {
 	Repo		*repo;
 	Repodata	*data;
 	FILE		*fp;		/* decompressed tar stream */
+	char		 zerr[160];	/* the decompressor's reason */
 	const char	*label;		/* file name for messages */
 	char		*err;
 	size_t		 errsz;
@@ -153,7 +153,8 @@ db_block(struct syncdb *db, unsigned char *blk)
 	}
 	if (ferror(db->fp)) {
 		db_err(db, "corrupt or truncated compressed data near tar "
-		    "offset %llu", (unsigned long long)db->off);
+		    "offset %llu (%s)", (unsigned long long)db->off,
+		    db->zerr[0] != '\0' ? db->zerr : "read error");
 		return -1;
 	}
 	if (n == 0)
@@ -635,6 +636,28 @@ out:
 }
 
 /*
+ * Read the stream to its end after the end-of-archive block, so that the
+ * decompressor reaches its trailer and checks it (gzip's CRC and length, xz's
+ * and zstd's checksums): a database whose last bytes are cut or altered then
+ * fails instead of loading.  0 or -1 (message set).
+ */
+static int
+db_drain(struct syncdb *db)
+{
+	unsigned char	buf[4096];
+
+	while (fread(buf, 1, sizeof(buf), db->fp) > 0)
+		;
+	if (ferror(db->fp)) {
+		db_err(db, "corrupt or truncated compressed data after the "
+		    "end of the archive (%s)", db->zerr[0] != '\0' ? db->zerr :
+		    "read error");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Walk the tar stream: headers, pax/GNU long names, desc/depends entries.
  * 0 or -1 (message set).
  */
@@ -658,6 +681,8 @@ db_walk(struct syncdb *db)
 		}
 		if (blk[0] == '\0') {
 			/* end of archive; tolerate a missing second block */
+			if (db_drain(db) < 0)
+				goto out;
 			break;
 		}
 		if (!tar_cksum_ok(blk)) {
@@ -750,23 +775,6 @@ out:
 	return rc;
 }
 
-/* Fake file name that makes solv_xfopen_fd pick the right decompressor. */
-static const char *
-sniff(const unsigned char *m, size_t n)
-{
-	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
-		return "db.gz";
-	if (n >= 6 && memcmp(m, "\xfd" "7zXZ\0", 6) == 0)
-		return "db.xz";
-	if (n >= 4 && memcmp(m, "\x28\xb5\x2f\xfd", 4) == 0)
-		return "db.zst";
-	if (n >= 3 && memcmp(m, "BZh", 3) == 0)
-		return "db.bz2";
-	if (n >= 263 && memcmp(m + 257, "ustar", 5) == 0)
-		return "db";
-	return NULL;
-}
-
 /*
  * Read the sync database open on FD (not closed, read from offset 0) into
  * REPO, naming it LABEL in messages.  Returns 0, or -1 with a message in ERR:
@@ -778,7 +786,7 @@ solve_syncdb_read(Repo *repo, int fd, const char *label, char *err,
 {
 	struct syncdb	 db;
 	unsigned char	 magic[TAR_BLOCK];
-	const char	*fake;
+	enum solve_unpack_kind kind;
 	ssize_t		 n;
 	size_t		 i;
 	int		 fd2 = -1, rc = -1;
@@ -793,7 +801,8 @@ solve_syncdb_read(Repo *repo, int fd, const char *label, char *err,
 		db_err(&db, "%s", strerror(errno));
 		goto out;
 	}
-	if ((fake = sniff(magic, (size_t)n)) == NULL) {
+	if ((kind = solve_unpack_sniff(magic, (size_t)n)) ==
+	    SOLVE_UNPACK_UNKNOWN) {
 		db_err(&db, n == 0 ? "empty file, not a sync database" :
 		    "not a sync database (neither a tar archive nor "
 		    "gzip/xz/zstd/bzip2 data)");
@@ -803,11 +812,12 @@ solve_syncdb_read(Repo *repo, int fd, const char *label, char *err,
 		db_err(&db, "%s", strerror(errno));
 		goto out;
 	}
-	if ((db.fp = solv_xfopen_fd(fake, fd2, "r")) == NULL) {
-		db_err(&db, "cannot open the %s stream", fake + 2);
+	db.fp = solve_unpack_open(fd2, kind, db.zerr, sizeof(db.zerr));
+	fd2 = -1;	/* now owned by db.fp, or closed */
+	if (db.fp == NULL) {
+		db_err(&db, "out of memory");
 		goto out;
 	}
-	fd2 = -1;	/* now owned by db.fp */
 	db.data = repo_add_repodata(repo, 0);
 	db.optkey = pool_str2id(repo->pool, SOLVE_KEY_OPTDEPENDS, 1);
 	db.orderkey = pool_str2id(repo->pool, SOLVE_KEY_DEPORDER, 1);
