@@ -112,6 +112,15 @@ int		 api_query_get(const char *qs, const char *key, char *out, size_t outsz);
 int		 api_query_long(const struct api_req *req, struct api_resp *resp,
 		    const char *key, long def, long min, long max, long *out);
 
+/*
+ * A paged list (api_list.c): STMT with the NP parameters P, of which this
+ * fills the last two with ?limit= and ?offset=; answers
+ * {"total","limit","offset",KEY:[…]} from its one row (total, JSON array).
+ */
+void		 api_list_page(struct app *app, struct api_req *req,
+		    struct api_resp *resp, enum db_stmt stmt, const char **p,
+		    size_t np, const char *key);
+
 /* Handlers, one file per resource. */
 typedef void api_handler(struct app *, struct api_req *, struct api_resp *);
 api_handler	 api_health_get, api_version_get;

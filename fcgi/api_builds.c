@@ -278,14 +278,11 @@ out:
 void
 api_builds_list(struct app *app, struct api_req *req, struct api_resp *resp)
 {
-	char		 state[32] = "", lim[16], off[16];
-	const char	*p[4] = { req->user.id, state, lim, off };
-	static const char *const states[] = { "queued", "running", "succeeded", "failed",
-	    "cancelled" };
-	long		 limit, offset;
+	static const char *const states[] = { "queued", "running", "succeeded",
+	    "failed", "cancelled" };
+	char		 state[32] = "";
+	const char	*p[4] = { req->user.id, state, NULL, NULL };
 	size_t		 i;
-	PGresult	*res = NULL;
-	json_t		*items;
 
 	if (api_query_get(req->query, "state", state, sizeof(state)) == -1)
 		state[0] = '!';
@@ -297,25 +294,7 @@ api_builds_list(struct app *app, struct api_req *req, struct api_resp *resp)
 		    "state must be one of queued, running, succeeded, failed, cancelled");
 		return;
 	}
-	if (api_query_long(req, resp, "limit", 50, 1, 500, &limit) == -1 ||
-	    api_query_long(req, resp, "offset", 0, 0, 10000000, &offset) == -1)
-		return;
-	snprintf(lim, sizeof(lim), "%ld", limit);
-	snprintf(off, sizeof(off), "%ld", offset);
-	res = db_exec(app->db, DB_BUILD_LIST, p);
-	if (!db_ok(res) || PQntuples(res) != 1) {
-		api_db_error(app, resp, db_ok(res) ? NULL : res);
-		goto out;
-	}
-	if ((items = json_loads(PQgetvalue(res, 0, 1), 0, NULL)) == NULL) {
-		api_error(resp, 500, "internal", NULL, "internal error");
-		goto out;
-	}
-	api_json(resp, 200, json_pack("{s:I, s:I, s:I, s:o}", "total",
-	    (json_int_t)atoll(PQgetvalue(res, 0, 0)), "limit", (json_int_t)limit,
-	    "offset", (json_int_t)offset, "builds", items));
-out:
-	PQclear(res);
+	api_list_page(app, req, resp, DB_BUILD_LIST, p, 4, "builds");
 }
 
 static const char *

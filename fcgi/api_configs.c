@@ -104,31 +104,9 @@ out:
 void
 api_configs_list(struct app *app, struct api_req *req, struct api_resp *resp)
 {
-	char		 lim[16], off[16];
-	const char	*p[3] = { req->user.id, lim, off };
-	long		 limit, offset;
-	PGresult	*res = NULL;
-	json_t		*items;
+	const char *p[3] = { req->user.id, NULL, NULL };
 
-	if (api_query_long(req, resp, "limit", 50, 1, 500, &limit) == -1 ||
-	    api_query_long(req, resp, "offset", 0, 0, 10000000, &offset) == -1)
-		return;
-	snprintf(lim, sizeof(lim), "%ld", limit);
-	snprintf(off, sizeof(off), "%ld", offset);
-	res = db_exec(app->db, DB_CFG_LIST, p);
-	if (!db_ok(res) || PQntuples(res) != 1) {
-		api_db_error(app, resp, db_ok(res) ? NULL : res);
-		goto out;
-	}
-	if ((items = json_loads(PQgetvalue(res, 0, 1), 0, NULL)) == NULL) {
-		api_error(resp, 500, "internal", NULL, "internal error");
-		goto out;
-	}
-	api_json(resp, 200, json_pack("{s:I, s:I, s:I, s:o}", "total",
-	    (json_int_t)atoll(PQgetvalue(res, 0, 0)), "limit", (json_int_t)limit,
-	    "offset", (json_int_t)offset, "configurations", items));
-out:
-	PQclear(res);
+	api_list_page(app, req, resp, DB_CFG_LIST, p, 3, "configurations");
 }
 
 void

@@ -23,10 +23,13 @@
 #define SOLVE_SUGGEST_MAX	5	/* closest names offered for an unknown one */
 #define SOLVE_SUGGEST_NAMES	50	/* unknown names that get suggestions */
 
+struct solve_sindex;
+
 struct solve_ctx {
-	Pool	*pool;
-	char	 err[SOLVE_ERRMAX];
-	char	 field[SOLVE_ERRMAX];
+	Pool			*pool;
+	struct solve_sindex	*sindex;	/* solve_search.c, built lazily */
+	char			 err[SOLVE_ERRMAX];
+	char			 field[SOLVE_ERRMAX];
 };
 
 enum solve_layer {
@@ -93,6 +96,9 @@ void	 solve_setfield(struct solve_ctx *, const char *, ...)
 void	 solve_pool_ready(Pool *);
 void	 solve_fmt(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/* solve_search.c: drop the search index (the pool changed). */
+void	 solve_search_forget(struct solve_ctx *);
 
 /* solve_syncdb.c */
 int	 solve_syncdb_read(Repo *, int, const char *, char *, size_t);

@@ -106,6 +106,7 @@ solve_ctx_free(struct solve_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	solve_search_forget(ctx);
 	pool_free(ctx->pool);
 	free(ctx);
 }
@@ -198,6 +199,7 @@ solve_repo_add_db(struct solve_ctx *ctx, const char *name, const char *dbpath)
 	if (solve_syncdb_read(repo, fd, dbpath, ctx->err,
 	    sizeof(ctx->err)) < 0)
 		goto out;
+	solve_search_forget(ctx);
 	rc = 0;
 out:
 	if (rc < 0 && repo != NULL)
@@ -429,6 +431,7 @@ solve_cache_load(struct solve_ctx *ctx, const char *path)
 		goto out;
 	}
 	solve_pool_ready(pool);
+	solve_search_forget(ctx);
 	pool_free(ctx->pool);
 	ctx->pool = pool;
 	pool = NULL;

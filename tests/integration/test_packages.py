@@ -5,7 +5,7 @@ import urllib.parse
 import os
 import shutil
 import tempfile
-from harness import SNAPSHOT, check, eq, err
+from harness import DATA, SNAPSHOT, check, eq, err
 
 
 def names(r):
@@ -235,3 +235,41 @@ def test_sync_reloads_the_pool_without_restart(st):
             f.write(conf)
         eq(st.ctl("repo", "sync").returncode, 0)
     eq(resolve(c, {"packages": ["gvim"]}).json["ok"], True)
+
+
+def _desc_count(db):
+    """Packages in a sync database, counted straight from its tarball."""
+    import tarfile
+    with tarfile.open(db) as t:
+        return sum(1 for m in t.getmembers() if m.isfile() and m.name.endswith("/desc"))
+
+
+def test_sync_every_snapshot(st):
+    """Every snapshot of the test data syncs: 2014 (desc+depends) to 2026
+    (single desc), each repository's row count equal to its tarball's."""
+    import re
+    conf = open(st.conf).read()
+    base = re.split(r"^\[repo ", conf, flags=re.M)[0]
+    c = st.client()
+    try:
+        for snap in sorted(os.listdir(DATA)):
+            d = os.path.join(DATA, snap)
+            dbs = [f[:-3] for f in sorted(os.listdir(d)) if f.endswith(".db")]
+            order = [r for r in ("core", "extra", "community", "multilib") if r in dbs]
+            with open(st.conf, "w") as f:
+                f.write(base + "".join("[repo %s]\ndb = %s\n\n" % (r, os.path.join(d, r + ".db"))
+                                       for r in order))
+            r = st.ctl("repo", "sync")
+            eq(r.returncode, 0, "%s: %s" % (snap, r.stderr))
+            for repo in order:
+                eq(int(st.psql("SELECT count(*) FROM packages.packages WHERE repo = '%s'" % repo)),
+                   _desc_count(os.path.join(d, repo + ".db")), "%s/%s rows" % (snap, repo))
+            eq(st.psql("SELECT string_agg(name, ' ' ORDER BY priority) FROM packages.repos"),
+               " ".join(order), snap)
+            # the pool answers from the snapshot just synced
+            a = resolve(c, {"packages": ["bash"]}).json
+            check(a["ok"], "%s: %r" % (snap, a))
+    finally:
+        with open(st.conf, "w") as f:
+            f.write(conf)
+        eq(st.ctl("repo", "sync").returncode, 0)
