@@ -398,18 +398,25 @@ repo_sync(const struct conf *c, int argc, char **argv)
 
 		r->conf = &c->repos[i];
 		r->priority = (int)i;
-		if (locate(c, r) == -1 || sha256_file(r->fetched, r->sha) == -1) {
-			if (r->sha[0] == '\0')
-				fprintf(stderr, "debatectl repo: %s: cannot read %s: %s\n",
-				    r->conf->name, r->fetched, strerror(errno));
+		/* Still configured: a repository that fails this time keeps its rows. */
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s\"%s\"",
+		    i ? "," : "", r->conf->name);
+		if (locate(c, r) == -1) {
+			fprintf(stderr, "debatectl repo: %s: its previous packages are kept\n",
+			    r->conf->name);
+			failed = 1;
+			continue;
+		}
+		if (sha256_file(r->fetched, r->sha) == -1) {
+			fprintf(stderr, "debatectl repo: %s: cannot read %s: %s; its previous "
+			    "packages are kept\n", r->conf->name, r->fetched, strerror(errno));
+			r->sha[0] = '\0';
 			failed = 1;
 			continue;
 		}
 		r->changed = force || !unchanged(pg, r);
 		r->ok = !r->changed;
 		changed |= r->changed;
-		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s\"%s\"",
-		    i ? "," : "", r->conf->name);
 	}
 	strcat(names, "}");
 	if (!changed && !failed && access(solv, R_OK) == 0) {

@@ -214,6 +214,29 @@ def test_sync_corrupt_database_keeps_previous_rows(st):
         shutil.rmtree(tmp)
 
 
+def test_sync_unreachable_mirror_keeps_previous_rows(st):
+    """A mirror that cannot be reached (a closed port: refused at once) fails
+    that repository with a message and keeps its rows and its packages in the
+    pool; the others are untouched."""
+    before = st.psql("SELECT count(*) FROM packages.packages WHERE repo = 'extra'")
+    conf = open(st.conf).read()
+    try:
+        with open(st.conf, "w") as f:
+            f.write(conf.replace(os.path.join(SNAPSHOT, "extra.db"), "http://127.0.0.1:9/extra.db"))
+        r = st.ctl("repo", "sync")
+        eq(r.returncode, 1)
+        check("extra: cannot download" in r.stderr and "previous packages are kept" in r.stderr,
+              r.stderr)
+        check("Success" not in r.stderr, r.stderr)
+        eq(st.psql("SELECT count(*) FROM packages.packages WHERE repo = 'extra'"), before)
+        eq(st.psql("SELECT count(*) FROM packages.repos WHERE name = 'extra'"), "1")
+        eq(resolve(st.client(), {"packages": ["vim"]}).json["ok"], True)
+    finally:
+        with open(st.conf, "w") as f:
+            f.write(conf)
+    eq(st.ctl("repo", "sync").returncode, 0)
+
+
 def test_sync_reloads_the_pool_without_restart(st):
     c = st.client()
     eq(resolve(c, {"packages": ["gvim"]}).json["ok"], True)
