@@ -364,7 +364,8 @@ repo_sync(const struct conf *c, int argc, char **argv)
 	struct sync_repo	 repos[CONF_REPO_MAX];
 	struct solve_ctx	*all = NULL;
 	PGconn			*pg = NULL;
-	char			 solv[4096], names[CONF_REPO_MAX * 70] = "{";
+	/* a name is at most 122 characters ([repo NAME] in a 128-byte section) */
+	char			 solv[4096], names[CONF_REPO_MAX * (128 + 3) + 2] = "{";
 	const char		*p[1] = { names };
 	size_t			 i;
 	int			 force = 0, failed = 0, changed = 0, rc = 1, a;

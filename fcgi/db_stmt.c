@@ -242,14 +242,15 @@ const struct db_stmt_def db_stmts[DB_STMT__MAX] = {
 	[DB_BUILD_LIST] = {
 	    "SELECT (SELECT count(*) FROM builds.requests r JOIN builds.builds b ON b.id = r.build_id "
 	    "  WHERE r.owner_id = $1 AND ($2 = '' OR b.state = $2)), "
-	    "coalesce((SELECT json_agg(json_strip_nulls(json_build_object('id', b.id, 'state', b.state, "
+	    "coalesce((SELECT json_agg(v ORDER BY at DESC, id) FROM ("
+	    "  SELECT json_strip_nulls(json_build_object('id', b.id, 'state', b.state, "
 	    "  'stage', b.stage, 'percent', b.percent, 'config_hash', b.config_hash, "
 	    "  'configuration_id', r.configuration_id, 'revision', r.revision, 'cached', r.cached, "
 	    "  'created_at', configurations.ts(b.created_at), "
-	    "  'finished_at', configurations.ts(b.finished_at))) ORDER BY r.created_at DESC) "
-	    " FROM (SELECT * FROM builds.requests WHERE owner_id = $1 ORDER BY created_at DESC) r "
-	    " JOIN builds.builds b ON b.id = r.build_id WHERE ($2 = '' OR b.state = $2) "
-	    " LIMIT $3::int OFFSET $4::int), '[]')", 4, 1 },
+	    "  'finished_at', configurations.ts(b.finished_at))) AS v, r.created_at AS at, b.id "
+	    "  FROM builds.requests r JOIN builds.builds b ON b.id = r.build_id "
+	    "  WHERE r.owner_id = $1 AND ($2 = '' OR b.state = $2) "
+	    "  ORDER BY r.created_at DESC, b.id LIMIT $3::int OFFSET $4::int) x), '[]')", 4, 1 },
 	/* $1 build, $2 owner: state, job, how many other accounts want it */
 	[DB_BUILD_CANCEL_INFO] = {
 	    "SELECT b.state, b.job_id, (SELECT count(*) FROM builds.requests o "

@@ -66,6 +66,28 @@ def test_submit_queues_joins_and_isolates(st):
     eq(a.get(B + "/" + ba["id"]).json["state"], "queued")
 
 
+def test_list_pages_newest_first(st):
+    """?limit= and ?offset= page through my builds, newest first; total counts
+    them all (limit used to apply to the one aggregated row)."""
+    a = signed(st)
+    ids = []
+    for pkgs in (["gzip"], ["tar"], ["which"]):
+        ids.append(submit(a, config(a, pkgs))["id"])
+        # finished, so the next one is within builds_concurrent
+        st.psql("UPDATE builds.builds SET state = 'cancelled', stage = 'cancelled', finished_at = now() "
+                "WHERE id = '%s'; UPDATE builds.jobs SET state = 'cancelled' WHERE id = "
+                "(SELECT job_id FROM builds.builds WHERE id = '%s')" % (ids[-1], ids[-1]))
+    newest = list(reversed(ids))
+    page = a.get(B + "?limit=2").json
+    eq((page["total"], page["limit"], page["offset"]), (3, 2, 0))
+    eq([x["id"] for x in page["builds"]], newest[:2])
+    page = a.get(B + "?limit=2&offset=2").json
+    eq([x["id"] for x in page["builds"]], newest[2:])
+    eq(a.get(B + "?offset=3").json["builds"], [])
+    eq([x["id"] for x in a.get(B + "?state=cancelled&limit=1&offset=1").json["builds"]], newest[1:2])
+    err(a.get(B + "?limit=0"), 422, "invalid", "limit")
+
+
 def test_cached_iso_answers_200_without_a_job(st):
     a, d = signed(st), signed(st)
     first = submit(a, config(a, ["grep"]))
