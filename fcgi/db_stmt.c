@@ -162,8 +162,10 @@ const struct db_stmt_def db_stmts[DB_STMT__MAX] = {
 	    "UPDATE configurations.configurations SET share_token_hash = NULL "
 	    "WHERE id = $1 AND owner_id = $2 RETURNING id", 2, 1 },
 	/* $1 sha256 of a share token (hex): the head revision, read-only */
+	/* A read-only link shows the document, not the owner's ids or lineage. */
 	[DB_CFG_SHARED_GET] = {
-	    "SELECT configurations.view(c, r, true) FROM configurations.configurations c "
+	    "SELECT (configurations.view(c, r, true)::jsonb - 'id' - 'forked_from' - 'shared')::json "
+	    "FROM configurations.configurations c "
 	    "JOIN configurations.revisions r ON r.configuration_id = c.id AND r.number = c.head "
 	    "WHERE c.share_token_hash = decode($1, 'hex')", 1, 1 },
 	/*

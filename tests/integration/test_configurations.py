@@ -222,6 +222,8 @@ def test_fork_share_and_revoke(st):
     r = anon.get(url)
     eq(r.status, 200)
     eq(r.json["name"], "Shared one")
+    for private in ("id", "forked_from", "shared"):     # the owner's, not the reader's
+        check(private not in r.json, r.json)
     err(anon.post(url + "/fork"), 401)
     f = b.post(url + "/fork")
     eq(f.status, 201)
