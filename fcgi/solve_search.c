@@ -9,6 +9,8 @@
  * package's name and description lower-cased once into one text block, with
  * its repository and priority, so that a search is a scan of plain memory
  * rather than a libsolv string lookup and a case-folding compare per package.
+ * The index is kept in (priority, name) order, so a search ranks each entry
+ * in one pass and pages through the ranks without sorting its hits.
  * The index belongs to the context and is dropped whenever its pool changes
  * (solve_search_forget).
  */
@@ -21,6 +23,7 @@
 #include "solve_catalog.h"
 
 #define QUERY_WORDS	128	/* description words matched (a 256-byte q has at most 128) */
+#define MISS		255	/* rank of an entry that does not match */
 
 struct solve_sindex {
 	size_t		 n;
@@ -30,24 +33,6 @@ struct solve_sindex {
 	uint32_t	*name, *desc;	/* offsets into text */
 	char		*text;		/* lower-cased, NUL-terminated strings */
 };
-
-struct hit {
-	uint32_t	 i;		/* index entry */
-	int		 rank, prio;
-	const char	*name;
-};
-
-static int
-hit_cmp(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	if (x->prio != y->prio)
-		return x->prio - y->prio;
-	return strcmp(x->name, y->name);
-}
 
 static void
 lower(char *s)
@@ -98,6 +83,62 @@ text_add(char **text, size_t *len, size_t *cap, const char *s)
 	return (uint32_t)off;
 }
 
+static int
+order_cmp(const void *a, const void *b, void *arg)
+{
+	const struct solve_sindex	*x = arg;
+	uint32_t			 i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+
+	if (x->prio[i] != x->prio[j])
+		return x->prio[i] < x->prio[j] ? -1 : 1;
+	return strcmp(x->text + x->name[i], x->text + x->name[j]);
+}
+
+/* Permute one column of N entries into ORDER; 0 or -1. */
+static int
+permute(void *col, size_t size, const uint32_t *order, size_t n)
+{
+	char	*tmp = malloc(n * size + 1), *c = col;
+	size_t	 i;
+
+	if (tmp == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		memcpy(tmp + i * size, c + order[i] * size, size);
+	memcpy(c, tmp, n * size);
+	free(tmp);
+	return 0;
+}
+
+/*
+ * Put the entries in the order hits are shown within one rank: repository
+ * priority, then name.  A search then needs no sort: it takes hits rank by
+ * rank in index order.  0 or -1.
+ */
+static int
+sindex_order(struct solve_sindex *x)
+{
+	uint32_t	*order;
+	size_t		 i;
+	int		 rc = -1;
+
+	if ((order = malloc((x->n + 1) * sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < x->n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, x->n, sizeof(*order), order_cmp, x);
+	if (permute(x->p, sizeof(*x->p), order, x->n) < 0 ||
+	    permute(x->prio, sizeof(*x->prio), order, x->n) < 0 ||
+	    permute(x->repo, sizeof(*x->repo), order, x->n) < 0 ||
+	    permute(x->name, sizeof(*x->name), order, x->n) < 0 ||
+	    permute(x->desc, sizeof(*x->desc), order, x->n) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(order);
+	return rc;
+}
+
 /* Build ctx->sindex from the pool.  0 or -1 (out of memory). */
 static int
 sindex_build(struct solve_ctx *ctx)
@@ -139,6 +180,8 @@ sindex_build(struct solve_ctx *ctx)
 			x->n++;
 		}
 	}
+	if (sindex_order(x) < 0)
+		goto out;
 	rc = 0;
 out:
 	ctx->sindex = x;
@@ -212,8 +255,8 @@ solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t 
 	Pool			*pool = ctx->pool;
 	struct solve_sindex	*x;
 	struct qwords		 qw;
-	struct hit		*hits = NULL;
-	size_t			 n = 0, cap = 0, i;
+	unsigned char		*rank = NULL;	/* per entry: 0-3, or MISS */
+	size_t			 i, qlen, skip = offset, shown = 0;
 	char			*lq = strdup(q);
 	json_t			*out = NULL;
 	Repo			*repo;
@@ -223,9 +266,12 @@ solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t 
 	if (lq == NULL)
 		return NULL;
 	lower(lq);
+	qlen = strlen(lq);
 	if (ctx->sindex == NULL && sindex_build(ctx) < 0)
 		goto out;
 	x = ctx->sindex;
+	if ((rank = malloc(x->n + 1)) == NULL)
+		goto out;
 	if (*reponame) {
 		only = -1;	/* no such repository: no hits */
 		FOR_REPOS(r, repo)
@@ -234,48 +280,43 @@ solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t 
 	}
 	qwords_split(&qw, lq);
 	for (i = 0; i < x->n; i++) {
-		const char	*name = x->text + x->name[i];
-		const char	*hit;
-		int		 rank;
+		const char *name = x->text + x->name[i], *hit;
 
+		rank[i] = MISS;
 		if (only != 0 && x->repo[i] != only)
 			continue;
-		if (*lq && strcmp(name, lq) == 0)
-			rank = 0;
-		else if ((hit = strstr(name, lq)) != NULL)
-			rank = hit == name ? 1 : 2;
+		if ((hit = strstr(name, lq)) != NULL)
+			rank[i] = hit != name ? 2 : qlen > 0 && name[qlen] == '\0' ? 0 : 1;
 		else if (desc_match(x->text + x->desc[i], &qw))
-			rank = 3;
+			rank[i] = 3;
 		else
 			continue;
-		if (n == cap) {
-			struct hit *nh = realloc(hits, (cap = cap ? cap * 2 : 256) * sizeof(*nh));
-
-			if (nh == NULL)
-				goto out;
-			hits = nh;
-		}
-		hits[n].i = (uint32_t)i;
-		hits[n].rank = rank;
-		hits[n].prio = x->prio[i];
-		hits[n].name = name;
-		n++;
+		(*total)++;
 	}
-	if (n > 1)
-		qsort(hits, n, sizeof(*hits), hit_cmp);
-	*total = n;
 	if ((out = json_array()) == NULL)
 		goto out;
-	for (i = offset; i < n && i < offset + limit; i++) {
-		Solvable	*hs = pool_id2solvable(pool, x->p[hits[i].i]);
-		const char	*d = solvable_lookup_str(hs, SOLVABLE_SUMMARY);
+	/* The index is in (priority, name) order: take hits rank by rank. */
+	for (r = 0; r <= 3 && shown < limit && skip < *total; r++) {
+		for (i = 0; i < x->n && shown < limit; i++) {
+			Solvable	*hs;
+			const char	*d;
 
-		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "repo", hs->repo->name,
-		    "name", pool_id2str(pool, hs->name), "version", pool_id2str(pool, hs->evr),
-		    "description", d ? d : ""));
+			if (rank[i] != r)
+				continue;
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
+			hs = pool_id2solvable(pool, x->p[i]);
+			d = solvable_lookup_str(hs, SOLVABLE_SUMMARY);
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "repo",
+			    hs->repo->name, "name", pool_id2str(pool, hs->name), "version",
+			    pool_id2str(pool, hs->evr), "description", d ? d : ""));
+			shown++;
+		}
 	}
 out:
-	free(hits);
+	free(rank);
 	free(lq);
 	return out;
 }
