@@ -89,7 +89,7 @@ conf_defaults(struct conf *c)
 	set_str(&c->web_socket, "/run/debate/fcgi.sock");
 	c->web_socket_mode = 0660;
 	c->web_workers = 4;
-	c->web_threads = 8;
+	c->web_threads = 2;	/* per process; not tied to connections (main_fcgi.c) */
 	c->web_max_body = 1L << 20;
 	c->web_session_ttl = 30 * 86400;
 	set_str(&c->web_cache_dir, "/var/cache/debate");

@@ -3,6 +3,11 @@
  * each resolve; a changed (device, inode, size, mtime) means a sync renamed a
  * new cache into place, and it is loaded into a fresh context that replaces
  * the old one.  A cache that fails to load keeps the previous context.
+ *
+ * One reader-writer lock guards the context: a resolve (libsolv's solver
+ * writes into the pool) and a reload hold it exclusively; searches, which
+ * only read a context whose search index was built at load, share it.
+ * Writers are preferred so that a stream of searches cannot starve resolves.
  */
 #include "resolver.h"
 #include "solve.h"
@@ -13,7 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static pthread_mutex_t	 lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_rwlock_t	 lock;
+static pthread_once_t	 lock_once = PTHREAD_ONCE_INIT;
 static struct solve_ctx	*ctx;
 static struct stat	 loaded;
 
@@ -23,6 +29,31 @@ resolver_cache_path(const struct conf *c, char *buf, size_t size)
 	snprintf(buf, size, "%s/%s", c->web_cache_dir, RESOLVER_CACHE_FILE);
 }
 
+static void
+lock_init(void)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&lock, &a);
+	pthread_rwlockattr_destroy(&a);
+}
+
+static void
+lock_write(void)
+{
+	pthread_once(&lock_once, lock_init);
+	pthread_rwlock_wrlock(&lock);
+}
+
+static void
+lock_read(void)
+{
+	pthread_once(&lock_once, lock_init);
+	pthread_rwlock_rdlock(&lock);
+}
+
 static int
 same_file(const struct stat *a, const struct stat *b)
 {
@@ -30,7 +61,7 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* Make ctx current with the cache file; called with lock held.  0 or -1. */
+/* Make ctx current with the cache file; called with the write lock.  0 or -1. */
 static int
 refresh(const struct conf *c)
 {
@@ -43,7 +74,8 @@ refresh(const struct conf *c)
 		return ctx != NULL ? 0 : -1;
 	if (ctx != NULL && same_file(&st, &loaded))
 		return 0;
-	if ((fresh = solve_ctx_new()) == NULL || solve_cache_load(fresh, path) == -1) {
+	if ((fresh = solve_ctx_new()) == NULL || solve_cache_load(fresh, path) == -1 ||
+	    solve_search_prepare(fresh) == -1) {
 		fprintf(stderr, "debate-fcgi[resolver]: cannot load %s: %s\n", path,
 		    fresh ? solve_errmsg(fresh) : "out of memory");
 		solve_ctx_free(fresh);
@@ -65,7 +97,7 @@ resolver_resolve(const struct conf *c, const json_t *req, json_t **answer, char 
 	enum resolver_rc	 rc = RESOLVER_OK;
 
 	*answer = NULL;
-	pthread_mutex_lock(&lock);
+	lock_write();
 	if (refresh(c) == -1) {
 		rc = RESOLVER_UNAVAILABLE;
 		goto out;
@@ -76,8 +108,24 @@ resolver_resolve(const struct conf *c, const json_t *req, json_t **answer, char 
 		rc = RESOLVER_BAD_REQUEST;
 	}
 out:
-	pthread_mutex_unlock(&lock);
+	pthread_rwlock_unlock(&lock);
 	return rc;
+}
+
+/*
+ * 1 when ctx is loaded and the cache file has not changed since (or is gone:
+ * the loaded one is kept); called with either lock held.
+ */
+static int
+current(const struct conf *c)
+{
+	char		path[4096];
+	struct stat	st;
+
+	if (ctx == NULL)
+		return 0;
+	resolver_cache_path(c, path, sizeof(path));
+	return stat(path, &st) == -1 || same_file(&st, &loaded);
 }
 
 enum resolver_rc
@@ -87,11 +135,19 @@ resolver_search(const struct conf *c, const char *q, const char *repo, size_t li
 	enum resolver_rc rc = RESOLVER_OK;
 
 	*answer = NULL;
-	pthread_mutex_lock(&lock);
-	if (refresh(c) == -1)
+	lock_read();
+	if (!current(c)) {
+		/* Reload exclusively, then search as a reader again. */
+		pthread_rwlock_unlock(&lock);
+		lock_write();
+		rc = refresh(c) == -1 ? RESOLVER_UNAVAILABLE : RESOLVER_OK;
+		pthread_rwlock_unlock(&lock);
+		if (rc != RESOLVER_OK)
+			return rc;
+		lock_read();
+	}
+	if (ctx == NULL || (*answer = solve_search(ctx, q, repo, limit, offset, total)) == NULL)
 		rc = RESOLVER_UNAVAILABLE;
-	else if ((*answer = solve_search(ctx, q, repo, limit, offset, total)) == NULL)
-		rc = RESOLVER_UNAVAILABLE;
-	pthread_mutex_unlock(&lock);
+	pthread_rwlock_unlock(&lock);
 	return rc;
 }

@@ -43,4 +43,11 @@ int	 solve_repo_foreach(struct solve_ctx *ctx, const char *reponame, solve_pkg_c
 json_t	*solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t limit,
 	    size_t offset, size_t *total);
 
+/*
+ * Build solve_search's index ahead of time; after it, solve_search only reads
+ * ctx and may run in several threads at once (not alongside anything that
+ * changes ctx).  0, or -1 when out of memory.
+ */
+int	 solve_search_prepare(struct solve_ctx *ctx);
+
 #endif

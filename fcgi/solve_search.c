@@ -10,7 +10,9 @@
  * its repository and priority, so that a search is a scan of plain memory
  * rather than a libsolv string lookup and a case-folding compare per package.
  * The index is kept in (priority, name) order, so a search ranks each entry
- * in one pass and pages through the ranks without sorting its hits.
+ * in one pass and pages through the ranks without sorting its hits.  Once the
+ * index exists (solve_search_prepare), a search only reads: several threads
+ * may search one context at once.
  * The index belongs to the context and is dropped whenever its pool changes
  * (solve_search_forget).
  */
@@ -30,8 +32,9 @@ struct solve_sindex {
 	Id		*p;		/* solvable */
 	int		*prio;		/* -repo priority: smaller is higher */
 	int		*repo;		/* repo id, for the ?repo= filter */
-	uint32_t	*name, *desc;	/* offsets into text */
-	char		*text;		/* lower-cased, NUL-terminated strings */
+	uint32_t	*name, *desc;	/* offsets into text, lower-cased */
+	uint32_t	*odesc;		/* offset of the description as written */
+	char		*text;		/* NUL-terminated strings */
 };
 
 static void
@@ -53,14 +56,15 @@ solve_search_forget(struct solve_ctx *ctx)
 	free(x->repo);
 	free(x->name);
 	free(x->desc);
+	free(x->odesc);
 	free(x->text);
 	free(x);
 	ctx->sindex = NULL;
 }
 
-/* Append S lower-cased to the text block; its offset, or UINT32_MAX. */
+/* Append S (lower-cased if LOW) to the text block; its offset, or UINT32_MAX. */
 static uint32_t
-text_add(char **text, size_t *len, size_t *cap, const char *s)
+text_add(char **text, size_t *len, size_t *cap, const char *s, int low)
 {
 	size_t	 n = strlen(s) + 1, off = *len;
 	char	*t;
@@ -78,7 +82,8 @@ text_add(char **text, size_t *len, size_t *cap, const char *s)
 		*cap = ncap;
 	}
 	memcpy(*text + off, s, n);
-	lower(*text + off);
+	if (low)
+		lower(*text + off);
 	*len = off + n;
 	return (uint32_t)off;
 }
@@ -131,7 +136,8 @@ sindex_order(struct solve_sindex *x)
 	    permute(x->prio, sizeof(*x->prio), order, x->n) < 0 ||
 	    permute(x->repo, sizeof(*x->repo), order, x->n) < 0 ||
 	    permute(x->name, sizeof(*x->name), order, x->n) < 0 ||
-	    permute(x->desc, sizeof(*x->desc), order, x->n) < 0)
+	    permute(x->desc, sizeof(*x->desc), order, x->n) < 0 ||
+	    permute(x->odesc, sizeof(*x->odesc), order, x->n) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -159,7 +165,8 @@ sindex_build(struct solve_ctx *ctx)
 	    (x->prio = calloc(n + 1, sizeof(*x->prio))) == NULL ||
 	    (x->repo = calloc(n + 1, sizeof(*x->repo))) == NULL ||
 	    (x->name = calloc(n + 1, sizeof(*x->name))) == NULL ||
-	    (x->desc = calloc(n + 1, sizeof(*x->desc))) == NULL)
+	    (x->desc = calloc(n + 1, sizeof(*x->desc))) == NULL ||
+	    (x->odesc = calloc(n + 1, sizeof(*x->odesc))) == NULL)
 		goto out;
 	FOR_REPOS(r, repo) {
 		FOR_REPO_SOLVABLES(repo, p, s) {
@@ -171,11 +178,14 @@ sindex_build(struct solve_ctx *ctx)
 			x->prio[x->n] = -repo->priority; /* added first = highest */
 			x->repo[x->n] = repo->repoid;
 			x->name[x->n] = text_add(&x->text, &len, &cap,
-			    pool_id2str(pool, s->name));
+			    pool_id2str(pool, s->name), 1);
 			x->desc[x->n] = text_add(&x->text, &len, &cap,
-			    d != NULL ? d : "");
+			    d != NULL ? d : "", 1);
+			x->odesc[x->n] = text_add(&x->text, &len, &cap,
+			    d != NULL ? d : "", 0);
 			if (x->name[x->n] == UINT32_MAX ||
-			    x->desc[x->n] == UINT32_MAX)
+			    x->desc[x->n] == UINT32_MAX ||
+			    x->odesc[x->n] == UINT32_MAX)
 				goto out;
 			x->n++;
 		}
@@ -188,6 +198,16 @@ out:
 	if (rc < 0)
 		solve_search_forget(ctx);
 	return rc;
+}
+
+/*
+ * Build the search index now (the resolver does it under its write lock, so
+ * that concurrent searches only read).  0 or -1 (out of memory).
+ */
+int
+solve_search_prepare(struct solve_ctx *ctx)
+{
+	return ctx->sindex != NULL ? 0 : sindex_build(ctx);
 }
 
 /* The alphanumeric words of Q (lower case), at most QUERY_WORDS, copied. */
@@ -307,11 +327,13 @@ solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t 
 				skip--;
 				continue;
 			}
+			/* Only the string pool and the index: no repodata lookup,
+			 * which may page data in, so searches can run side by side. */
 			hs = pool_id2solvable(pool, x->p[i]);
-			d = solvable_lookup_str(hs, SOLVABLE_SUMMARY);
+			d = x->text + x->odesc[i];
 			json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "repo",
 			    hs->repo->name, "name", pool_id2str(pool, hs->name), "version",
-			    pool_id2str(pool, hs->evr), "description", d ? d : ""));
+			    pool_id2str(pool, hs->evr), "description", d));
 			shown++;
 		}
 	}
