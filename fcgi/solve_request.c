@@ -473,8 +473,10 @@ solve_request_parse(struct solve_run *run, const json_t *req)
 		goto out;
 	}
 	if ((k = unknown_key(req, top_ok)) != NULL) {
-		solve_setfield(run->ctx, "%s", printable(k, buf, sizeof(buf)));
-		solve_seterr(run->ctx, "unknown field '%s'", buf);
+		/* An empty key cannot name itself: the request is at fault. */
+		solve_setfield(run->ctx, "%s", *printable(k, buf, sizeof(buf)) ? buf : "request");
+		solve_seterr(run->ctx, "unknown field '%s' (known: packages, remove, layers, pins)",
+		    buf);
 		goto out;
 	}
 	layers = json_object_get(req, "layers");

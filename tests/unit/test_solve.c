@@ -653,6 +653,8 @@ START_TEST(t_malformed)
 	assert_malformed(ctx14, "{}", "request");
 	assert_malformed(ctx14, "{\"packages\":[],\"layers\":{}}", "request");
 	assert_malformed(ctx14, "{\"pkgs\":[]}", "pkgs");
+	/* found by fuzz_resolve_request: an empty key named an empty field */
+	assert_malformed(ctx14, "{\"\":{},\"packages\":[\"bash\"]}", "request");
 	assert_malformed(ctx14, "{\"layers\":{\"foo\":{\"packages\":[]}}}",
 	    "layers.foo");
 	assert_malformed(ctx14, "{\"layers\":{\"rhetoric\":[]}}",
