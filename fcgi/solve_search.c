@@ -9,10 +9,15 @@
  * package's name and description lower-cased once into one text block, with
  * its repository and priority, so that a search is a scan of plain memory
  * rather than a libsolv string lookup and a case-folding compare per package.
- * The index is kept in (priority, name) order, so a search ranks each entry
- * in one pass and pages through the ranks without sorting its hits.  Once the
- * index exists (solve_search_prepare), a search only reads: several threads
- * may search one context at once.
+ * The index is kept in (priority, name) order, so a search pages through the
+ * ranks without sorting its hits.  Two lookup structures over it spare a
+ * search the scan of every name and description: a suffix array of the names
+ * (every name containing Q is one binary search away: the suffixes that begin
+ * with Q) and an inverted index of description words (entries per word, in
+ * index order, intersected across the query's words).  A search costs the
+ * number of its hits, not the size of the catalogue.  Once the index exists
+ * (solve_search_prepare), a search only reads: several threads may search one
+ * context at once.
  * The index belongs to the context and is dropped whenever its pool changes
  * (solve_search_forget).
  */
@@ -27,6 +32,16 @@
 #define QUERY_WORDS	128	/* description words matched (a 256-byte q has at most 128) */
 #define MISS		255	/* rank of an entry that does not match */
 
+/* A suffix of entry ENT's lower-cased name, starting at text + OFF. */
+struct sx_ref {
+	uint32_t	off, ent;
+};
+
+/* A whole word (a run of letters and digits) of entry ENT's description. */
+struct sx_word {
+	uint32_t	off, len, ent;
+};
+
 struct solve_sindex {
 	size_t		 n;
 	Id		*p;		/* solvable */
@@ -35,6 +50,10 @@ struct solve_sindex {
 	uint32_t	*name, *desc;	/* offsets into text, lower-cased */
 	uint32_t	*odesc;		/* offset of the description as written */
 	char		*text;		/* NUL-terminated strings */
+	struct sx_ref	*sfx;		/* every suffix of every name, sorted */
+	size_t		 nsfx;
+	struct sx_word	*words;		/* (description word, entry), sorted, unique */
+	size_t		 nwords;
 };
 
 static void
@@ -58,6 +77,8 @@ solve_search_forget(struct solve_ctx *ctx)
 	free(x->desc);
 	free(x->odesc);
 	free(x->text);
+	free(x->sfx);
+	free(x->words);
 	free(x);
 	ctx->sindex = NULL;
 }
@@ -145,6 +166,86 @@ out:
 	return rc;
 }
 
+static int
+sfx_cmp(const void *a, const void *b, void *arg)
+{
+	const char		*text = arg;
+	const struct sx_ref	*p = a, *q = b;
+	int			 c = strcmp(text + p->off, text + q->off);
+
+	return c != 0 ? c : p->off < q->off ? -1 : p->off > q->off;
+}
+
+/* The suffix array of the names (x->sfx), after sindex_order.  0 or -1. */
+static int
+sindex_suffixes(struct solve_sindex *x)
+{
+	size_t		 i, n = 0;
+	const char	*s;
+
+	for (i = 0; i < x->n; i++)
+		n += strlen(x->text + x->name[i]);
+	if ((x->sfx = malloc((n + 1) * sizeof(*x->sfx))) == NULL)
+		return -1;
+	for (i = 0; i < x->n; i++)
+		for (s = x->text + x->name[i]; *s; s++)
+			x->sfx[x->nsfx++] = (struct sx_ref){ (uint32_t)(s - x->text), (uint32_t)i };
+	qsort_r(x->sfx, x->nsfx, sizeof(*x->sfx), sfx_cmp, x->text);
+	return 0;
+}
+
+/* Order two words of the text block; equal words by entry. */
+static int
+word_cmp(const void *a, const void *b, void *arg)
+{
+	const char		*text = arg;
+	const struct sx_word	*p = a, *q = b;
+	int			 c = memcmp(text + p->off, text + q->off, p->len < q->len ? p->len : q->len);
+
+	if (c == 0 && p->len != q->len)
+		c = p->len < q->len ? -1 : 1;
+	return c != 0 ? c : p->ent < q->ent ? -1 : p->ent > q->ent;
+}
+
+/*
+ * The inverted index of description words (x->words), after sindex_order:
+ * sorted by word then entry, one row per (word, entry).  0 or -1.
+ */
+static int
+sindex_words(struct solve_sindex *x)
+{
+	size_t		 i, k, n = 0, cap = 1024;
+	const char	*s, *w;
+	struct sx_word	*t;
+
+	if ((x->words = malloc(cap * sizeof(*x->words))) == NULL)
+		return -1;
+	for (i = 0; i < x->n; i++) {
+		for (s = x->text + x->desc[i]; *s;) {
+			while (*s && !isalnum((unsigned char)*s))
+				s++;
+			for (w = s; isalnum((unsigned char)*s); s++)
+				;
+			if (s == w)
+				continue;
+			if (n == cap) {
+				if ((t = realloc(x->words, 2 * cap * sizeof(*t))) == NULL)
+					return -1;
+				x->words = t;
+				cap *= 2;
+			}
+			x->words[n++] = (struct sx_word){ (uint32_t)(w - x->text),
+			    (uint32_t)(s - w), (uint32_t)i };
+		}
+	}
+	qsort_r(x->words, n, sizeof(*x->words), word_cmp, x->text);
+	for (i = k = 0; i < n; i++)	/* a word twice in one description: once */
+		if (k == 0 || word_cmp(&x->words[k - 1], &x->words[i], x->text) != 0)
+			x->words[k++] = x->words[i];
+	x->nwords = k;
+	return 0;
+}
+
 /* Build ctx->sindex from the pool.  0 or -1 (out of memory). */
 static int
 sindex_build(struct solve_ctx *ctx)
@@ -190,7 +291,7 @@ sindex_build(struct solve_ctx *ctx)
 			x->n++;
 		}
 	}
-	if (sindex_order(x) < 0)
+	if (sindex_order(x) < 0 || sindex_suffixes(x) < 0 || sindex_words(x) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -238,34 +339,128 @@ qwords_split(struct qwords *qw, const char *q)
 	}
 }
 
-/* Does the lower-case TEXT hold WORD as a whole word (letters and digits)? */
-static int
-has_word(const char *text, const char *word)
+/*
+ * Mark the entries whose name contains LQ (QLEN bytes): rank 0 for the whole
+ * name, 1 for a prefix, 2 elsewhere.  Ranks only improve; *TOTAL counts
+ * entries newly ranked.  ONLY, when not 0, keeps one repository's entries.
+ */
+static void
+rank_names(const struct solve_sindex *x, const char *lq, size_t qlen, int only,
+    unsigned char *rank, size_t *total)
 {
-	const char	*t = text;
-	size_t		 wlen = strlen(word);
+	size_t		 lo = 0, hi = x->nsfx, mid, k;
+	const char	*s;
+	unsigned char	 r;
+	uint32_t	 e;
 
-	while ((t = strstr(t, word)) != NULL) {
-		if ((t == text || !isalnum((unsigned char)t[-1])) &&
-		    !isalnum((unsigned char)t[wlen]))
+	if (qlen == 0) {	/* every name begins with "" */
+		for (k = 0; k < x->n; k++)
+			if (only == 0 || x->repo[k] == only) {
+				rank[k] = 1;
+				(*total)++;
+			}
+		return;
+	}
+	while (lo < hi) {	/* the first suffix not below LQ */
+		mid = lo + (hi - lo) / 2;
+		if (strncmp(x->text + x->sfx[mid].off, lq, qlen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < x->nsfx; k++) {
+		s = x->text + x->sfx[k].off;
+		if (strncmp(s, lq, qlen) != 0)
+			break;
+		e = x->sfx[k].ent;
+		if (only != 0 && x->repo[e] != only)
+			continue;
+		r = x->sfx[k].off != x->name[e] ? 2 : s[qlen] == '\0' ? 0 : 1;
+		if (rank[e] == MISS)
+			(*total)++;
+		if (r < rank[e])
+			rank[e] = r;
+	}
+}
+
+/* Compare the word at ROW with W (LEN bytes) as word_cmp orders words. */
+static int
+word_vs(const struct solve_sindex *x, const struct sx_word *row, const char *w, size_t len)
+{
+	int c = memcmp(x->text + row->off, w, row->len < len ? row->len : len);
+
+	if (c == 0 && row->len != len)
+		c = row->len < len ? -1 : 1;
+	return c;
+}
+
+/* The rows [*LO, *HI) of word W in x->words (empty when no description has it). */
+static void
+word_rows(const struct solve_sindex *x, const char *w, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = x->nwords, m, len = strlen(w);
+
+	while (a < b) {
+		m = a + (b - a) / 2;
+		if (word_vs(x, &x->words[m], w, len) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	for (b = a; b < x->nwords && word_vs(x, &x->words[b], w, len) == 0; b++)
+		;
+	*hi = b;
+}
+
+/* Does word rows [LO, HI) (entries ascending) hold entry E? */
+static int
+rows_have(const struct solve_sindex *x, size_t lo, size_t hi, uint32_t e)
+{
+	size_t m;
+
+	while (lo < hi) {
+		m = lo + (hi - lo) / 2;
+		if (x->words[m].ent == e)
 			return 1;
-		t++;
+		if (x->words[m].ent < e)
+			lo = m + 1;
+		else
+			hi = m;
 	}
 	return 0;
 }
 
-/* Every word of QW in the lower-case DESC (and at least one word). */
-static int
-desc_match(const char *desc, const struct qwords *qw)
+/*
+ * Rank 3 for the entries not ranked yet whose description has every word of
+ * QW as a whole word: the shortest word's rows, each looked up in the others.
+ */
+static void
+rank_descs(const struct solve_sindex *x, const struct qwords *qw, int only,
+    unsigned char *rank, size_t *total)
 {
-	size_t i;
+	size_t		 lo[QUERY_WORDS], hi[QUERY_WORDS], i, k, best = 0;
+	uint32_t	 e;
 
-	if (qw->n == 0 || *desc == '\0')
-		return 0;
-	for (i = 0; i < qw->n; i++)
-		if (!has_word(desc, qw->w[i]))
-			return 0;
-	return 1;
+	if (qw->n == 0)
+		return;
+	for (i = 0; i < qw->n; i++) {
+		word_rows(x, qw->w[i], &lo[i], &hi[i]);
+		if (hi[i] - lo[i] < hi[best] - lo[best])
+			best = i;
+	}
+	for (k = lo[best]; k < hi[best]; k++) {
+		e = x->words[k].ent;
+		if (rank[e] != MISS || (only != 0 && x->repo[e] != only))
+			continue;
+		for (i = 0; i < qw->n; i++)
+			if (i != best && !rows_have(x, lo[i], hi[i], e))
+				break;
+		if (i == qw->n) {
+			rank[e] = 3;
+			(*total)++;
+		}
+	}
 }
 
 json_t *
@@ -298,21 +493,10 @@ solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t 
 			if (strcmp(repo->name, reponame) == 0)
 				only = repo->repoid;
 	}
+	memset(rank, MISS, x->n + 1);
+	rank_names(x, lq, qlen, only, rank, total);
 	qwords_split(&qw, lq);
-	for (i = 0; i < x->n; i++) {
-		const char *name = x->text + x->name[i], *hit;
-
-		rank[i] = MISS;
-		if (only != 0 && x->repo[i] != only)
-			continue;
-		if ((hit = strstr(name, lq)) != NULL)
-			rank[i] = hit != name ? 2 : qlen > 0 && name[qlen] == '\0' ? 0 : 1;
-		else if (desc_match(x->text + x->desc[i], &qw))
-			rank[i] = 3;
-		else
-			continue;
-		(*total)++;
-	}
+	rank_descs(x, &qw, only, rank, total);
 	if ((out = json_array()) == NULL)
 		goto out;
 	/* The index is in (priority, name) order: take hits rank by rank. */
@@ -320,9 +504,11 @@ solve_search(struct solve_ctx *ctx, const char *q, const char *reponame, size_t 
 		for (i = 0; i < x->n && shown < limit; i++) {
 			Solvable	*hs;
 			const char	*d;
+			unsigned char	*next = memchr(rank + i, r, x->n - i);
 
-			if (rank[i] != r)
-				continue;
+			if (next == NULL)
+				break;
+			i = (size_t)(next - rank);
 			if (skip > 0) {
 				skip--;
 				continue;
