@@ -166,6 +166,111 @@ out:
 	return rc;
 }
 
+/*
+ * Sorting the suffixes and words with a comparator alone spends most of a
+ * pool reload in strcmp/memcmp.  Each row is sorted by its first eight bytes
+ * packed into an integer (zero-padded, so a shorter string sorts first, as
+ * strcmp and word_cmp order them), and the row comparator only breaks ties.
+ */
+struct keyed {
+	uint64_t	key;
+	uint32_t	row;
+};
+
+struct keyed_arg {
+	const char	*rows;
+	size_t		 size;
+	int		(*cmp)(const void *, const void *, void *);
+	void		*arg;
+};
+
+/* The first eight bytes of S (at most N of them), big-endian, zero-padded. */
+static uint64_t
+key8(const char *s, size_t n)
+{
+	uint64_t	k = 0;
+	size_t		i;
+
+	for (i = 0; i < 8; i++)
+		k = k << 8 | (i < n ? (unsigned char)s[i] : 0);
+	return k;
+}
+
+static int
+keyed_cmp(const void *a, const void *b, void *arg)
+{
+	const struct keyed	*p = a, *q = b;
+	const struct keyed_arg	*ka = arg;
+
+	if (p->key != q->key)
+		return p->key < q->key ? -1 : 1;
+	return ka->cmp(ka->rows + (size_t)p->row * ka->size,
+	    ka->rows + (size_t)q->row * ka->size, ka->arg);
+}
+
+/* Sort K by key: least significant byte first, a pass per byte.  0 or -1. */
+static int
+radix_sort(struct keyed *k, size_t n)
+{
+	struct keyed	*tmp, *from = k, *to;
+	size_t		 count[256], i, sum, c;
+	unsigned	 shift;
+
+	if ((tmp = malloc((n + 1) * sizeof(*tmp))) == NULL)
+		return -1;
+	to = tmp;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[from[i].key >> shift & 0xff]++;
+		if (n > 0 && count[from[0].key >> shift & 0xff] == n)
+			continue;	/* every row has this byte alike */
+		for (i = sum = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[from[i].key >> shift & 0xff]++] = from[i];
+		to = from;
+		from = from == k ? tmp : k;
+	}
+	if (from != k)
+		memcpy(k, from, n * sizeof(*k));
+	free(tmp);
+	return 0;
+}
+
+/*
+ * Sort the N rows of SIZE bytes at ROWS by K (K[i].key for row i, K[i].row
+ * == i on entry), ties by CMP.  K is reordered.  0 or -1.
+ */
+static int
+keyed_sort(void *rows, size_t n, size_t size, struct keyed *k,
+    int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	struct keyed_arg	 ka = { rows, size, cmp, arg };
+	uint32_t		*order;
+	size_t			 i, j;
+	int			 rc;
+
+	if (radix_sort(k, n) < 0)
+		return -1;
+	for (i = 0; i < n; i = j) {	/* rows whose keys tie: by CMP */
+		for (j = i + 1; j < n && k[j].key == k[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort_r(k + i, j - i, sizeof(*k), keyed_cmp, &ka);
+	}
+	if ((order = malloc((n + 1) * sizeof(*order))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		order[i] = k[i].row;
+	rc = permute(rows, size, order, n);
+	free(order);
+	return rc;
+}
+
 static int
 sfx_cmp(const void *a, const void *b, void *arg)
 {
@@ -180,18 +285,25 @@ sfx_cmp(const void *a, const void *b, void *arg)
 static int
 sindex_suffixes(struct solve_sindex *x)
 {
+	struct keyed	*k = NULL;
 	size_t		 i, n = 0;
 	const char	*s;
+	int		 rc = -1;
 
 	for (i = 0; i < x->n; i++)
 		n += strlen(x->text + x->name[i]);
-	if ((x->sfx = malloc((n + 1) * sizeof(*x->sfx))) == NULL)
-		return -1;
+	if ((x->sfx = malloc((n + 1) * sizeof(*x->sfx))) == NULL ||
+	    (k = malloc((n + 1) * sizeof(*k))) == NULL)
+		goto out;
 	for (i = 0; i < x->n; i++)
-		for (s = x->text + x->name[i]; *s; s++)
+		for (s = x->text + x->name[i]; *s; s++) {
+			k[x->nsfx] = (struct keyed){ key8(s, strnlen(s, 8)), (uint32_t)x->nsfx };
 			x->sfx[x->nsfx++] = (struct sx_ref){ (uint32_t)(s - x->text), (uint32_t)i };
-	qsort_r(x->sfx, x->nsfx, sizeof(*x->sfx), sfx_cmp, x->text);
-	return 0;
+		}
+	rc = keyed_sort(x->sfx, x->nsfx, sizeof(*x->sfx), k, sfx_cmp, x->text);
+out:
+	free(k);
+	return rc;
 }
 
 /* Order two words of the text block; equal words by entry. */
@@ -214,9 +326,11 @@ word_cmp(const void *a, const void *b, void *arg)
 static int
 sindex_words(struct solve_sindex *x)
 {
-	size_t		 i, k, n = 0, cap = 1024;
+	size_t		 i, j, n = 0, cap = 1024;
 	const char	*s, *w;
 	struct sx_word	*t;
+	struct keyed	*k;
+	int		 rc;
 
 	if ((x->words = malloc(cap * sizeof(*x->words))) == NULL)
 		return -1;
@@ -238,11 +352,18 @@ sindex_words(struct solve_sindex *x)
 			    (uint32_t)(s - w), (uint32_t)i };
 		}
 	}
-	qsort_r(x->words, n, sizeof(*x->words), word_cmp, x->text);
-	for (i = k = 0; i < n; i++)	/* a word twice in one description: once */
-		if (k == 0 || word_cmp(&x->words[k - 1], &x->words[i], x->text) != 0)
-			x->words[k++] = x->words[i];
-	x->nwords = k;
+	if ((k = malloc((n + 1) * sizeof(*k))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		k[i] = (struct keyed){ key8(x->text + x->words[i].off, x->words[i].len), (uint32_t)i };
+	rc = keyed_sort(x->words, n, sizeof(*x->words), k, word_cmp, x->text);
+	free(k);
+	if (rc < 0)
+		return -1;
+	for (i = j = 0; i < n; i++)	/* a word twice in one description: once */
+		if (j == 0 || word_cmp(&x->words[j - 1], &x->words[i], x->text) != 0)
+			x->words[j++] = x->words[i];
+	x->nwords = j;
 	return 0;
 }
 
