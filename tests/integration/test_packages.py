@@ -42,6 +42,49 @@ def test_search_paging_and_repo_filter(st):
     eq(far["total"], a["total"])
 
 
+def _catalogue():
+    """(priority, lower-cased name, name, lower-cased description) of every package
+    of the snapshot, read from the sync databases themselves, as bytes."""
+    import re
+    import tarfile
+    rows = []
+    for prio, repo in enumerate(("core", "extra", "community")):
+        with tarfile.open(os.path.join(SNAPSHOT, repo + ".db")) as t:
+            for m in t.getmembers():
+                if not m.name.endswith("/desc"):
+                    continue
+                f = dict(re.findall(rb"%([A-Z0-9]+)%\n(.*?)(?:\n\n|\n?$)", t.extractfile(m).read(), re.S))
+                rows.append((prio, f[b"NAME"].lower(), f[b"NAME"].decode(), f.get(b"DESC", b"").lower()))
+    return rows
+
+
+def test_search_finds_exactly_what_a_scan_finds(st):
+    # Every package whose name contains the query, or whose description has every
+    # query word as a whole word, in rank, repository, name order: computed here by
+    # brute force from the sync databases, and compared with the API's answer.
+    import re
+    rows = _catalogue()
+    c = st.client()
+    for q in ("gtk", "Python2-", "text editor", "GNOME shell", "xml parser", "zz", "lib32-",
+              "c++", "x", "Bourne again", "3d", "a b"):
+        lq = q.lower().encode()
+        words = re.findall(rb"[a-z0-9]+", lq)
+        hits = []
+        for prio, lname, name, desc in rows:
+            if lq in lname:
+                r = 0 if lname == lq else 1 if lname.startswith(lq) else 2
+            elif words and desc and all(re.search(rb"(?<![a-z0-9])" + re.escape(w) + rb"(?![a-z0-9])", desc)
+                                        for w in words):
+                r = 3
+            else:
+                continue
+            hits.append((r, prio, lname, name))
+        want = [h[3] for h in sorted(hits)]
+        got = c.get("/api/v1/packages?limit=500&q=" + urllib.parse.quote(q))
+        eq(got.json["total"], len(want), q)
+        eq(names(got), want[:500], q)
+
+
 def test_search_hostile_input(st):
     c = st.client()
     for q in ("%", "_", "%%", "'; DROP TABLE packages.packages; --", "\\", "ß∂ƒ", "a" * 256):
