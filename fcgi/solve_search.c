@@ -7,8 +7,8 @@
  *
  * The first search on a pool builds an index (struct solve_sindex): every
  * package's name and description lower-cased once into one text block, with
- * its repository and priority, so that a search is a scan of plain memory
- * rather than a libsolv string lookup and a case-folding compare per package.
+ * its repository and priority, so that a search reads plain memory rather
+ * than making a libsolv string lookup and a case-folding compare per package.
  * The index is kept in (priority, name) order, so a search pages through the
  * ranks without sorting its hits.  Two lookup structures over it spare a
  * search the scan of every name and description: a suffix array of the names
@@ -306,16 +306,23 @@ out:
 	return rc;
 }
 
+/* Order words A (LA bytes) and B (LB bytes): bytewise, a prefix first. */
+static int
+word_order(const char *a, size_t la, const char *b, size_t lb)
+{
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c != 0 ? c : la < lb ? -1 : la > lb;
+}
+
 /* Order two words of the text block; equal words by entry. */
 static int
 word_cmp(const void *a, const void *b, void *arg)
 {
 	const char		*text = arg;
 	const struct sx_word	*p = a, *q = b;
-	int			 c = memcmp(text + p->off, text + q->off, p->len < q->len ? p->len : q->len);
+	int			 c = word_order(text + p->off, p->len, text + q->off, q->len);
 
-	if (c == 0 && p->len != q->len)
-		c = p->len < q->len ? -1 : 1;
 	return c != 0 ? c : p->ent < q->ent ? -1 : p->ent > q->ent;
 }
 
@@ -504,17 +511,6 @@ rank_names(const struct solve_sindex *x, const char *lq, size_t qlen, int only,
 	}
 }
 
-/* Compare the word at ROW with W (LEN bytes) as word_cmp orders words. */
-static int
-word_vs(const struct solve_sindex *x, const struct sx_word *row, const char *w, size_t len)
-{
-	int c = memcmp(x->text + row->off, w, row->len < len ? row->len : len);
-
-	if (c == 0 && row->len != len)
-		c = row->len < len ? -1 : 1;
-	return c;
-}
-
 /* The rows [*LO, *HI) of word W in x->words (empty when no description has it). */
 static void
 word_rows(const struct solve_sindex *x, const char *w, size_t *lo, size_t *hi)
@@ -523,13 +519,14 @@ word_rows(const struct solve_sindex *x, const char *w, size_t *lo, size_t *hi)
 
 	while (a < b) {
 		m = a + (b - a) / 2;
-		if (word_vs(x, &x->words[m], w, len) < 0)
+		if (word_order(x->text + x->words[m].off, x->words[m].len, w, len) < 0)
 			a = m + 1;
 		else
 			b = m;
 	}
 	*lo = a;
-	for (b = a; b < x->nwords && word_vs(x, &x->words[b], w, len) == 0; b++)
+	for (b = a; b < x->nwords &&
+	    word_order(x->text + x->words[b].off, x->words[b].len, w, len) == 0; b++)
 		;
 	*hi = b;
 }
